@@ -4,6 +4,7 @@ import io.sirocco.model.Batch;
 import io.sirocco.model.MistralDecoder;
 import io.sirocco.model.Model;
 import io.sirocco.parallel.WorkerPool;
+import io.sirocco.sample.LogitsProcessor;
 import io.sirocco.sample.Logprobs;
 import io.sirocco.sample.Sampler;
 import io.sirocco.sample.SamplingParams;
@@ -32,7 +33,15 @@ public final class Generator {
      * @param onStep called with each token as it is chosen; return false to stop (the result is then CANCELLED)
      */
     public GenerationResult generate(int[] prompt, SamplingParams params, Predicate<Step> onStep) {
-        if (prompt.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
+        return generate(new EngineRequest("generate", prompt, params), onStep);
+    }
+
+    /** As above, for a request with image embeddings and a logits processor. */
+    public GenerationResult generate(EngineRequest request, Predicate<Step> onStep) {
+        int[] prompt = request.promptTokens();
+        SamplingParams params = request.sampling();
+        LogitsProcessor processor = request.logitsProcessor();
+        float[][] rows = embeddingRows(request, model.config().dim());
         MistralDecoder dec = model.decoder();
         int vocab = (int) Math.min(Integer.MAX_VALUE, dec.outputRows());
         int context = model.config().contextLength() > 0 ? model.config().contextLength() : Integer.MAX_VALUE;
@@ -51,8 +60,10 @@ public final class Generator {
         long t0 = System.nanoTime();
         float[] logits = null;
         for (int start = 0; start < prompt.length; start += PREFILL_CHUNK) {
-            int[] chunk = Arrays.copyOfRange(prompt, start, Math.min(prompt.length, start + PREFILL_CHUNK));
-            logits = dec.forward(Batch.ofSequence(chunk, start, seq), cache, pool);
+            int end = Math.min(prompt.length, start + PREFILL_CHUNK);
+            Batch b = Batch.ofSequence(Arrays.copyOfRange(prompt, start, end), start, seq);
+            if (rows != null) b = b.withEmbeddings(Arrays.copyOfRange(rows, start, end));
+            logits = dec.forward(b, cache, pool);
         }
         long prefill = System.nanoTime() - t0;
         if (maxTokens <= 0) return new GenerationResult(prompt, steps, FinishReason.LENGTH, prefill, 0);
@@ -61,9 +72,15 @@ public final class Generator {
         FinishReason reason = FinishReason.LENGTH;
         int pos = prompt.length;
         while (true) {
-            Step step = step(logits, vocab, sampler, params);
+            float[] masked = logits;
+            if (processor != null) {
+                masked = Arrays.copyOf(logits, vocab);
+                processor.process(masked, 0, vocab);
+            }
+            Step step = step(logits, masked, vocab, sampler, params);
             steps.add(step);
             sampler.accept(step.id());
+            if (processor != null) processor.accept(step.id());
             if (!onStep.test(step)) {
                 reason = FinishReason.CANCELLED;
                 break;
@@ -78,8 +95,25 @@ public final class Generator {
         return new GenerationResult(prompt, steps, reason, prefill, System.nanoTime() - t1);
     }
 
-    static Step step(float[] logits, int vocab, Sampler sampler, SamplingParams params) {
-        int id = sampler.sample(logits, 0, vocab);
+    /** (promptLength) rows: the image feature row for positions that have one, else null. */
+    static float[][] embeddingRows(EngineRequest request, int dim) {
+        if (request.embeddings().isEmpty()) return null;
+        float[][] rows = new float[request.promptTokens().length][];
+        for (PromptEmbeddings e : request.embeddings()) {
+            if (e.data().length != e.positions().length * dim)
+                throw new IllegalArgumentException("image embeddings have " + e.data().length + " values, expected " + e.positions().length + " × " + dim);
+            for (int i = 0; i < e.positions().length; i++) {
+                int p = e.positions()[i];
+                if (p < 0 || p >= rows.length) throw new IllegalArgumentException("image embedding position " + p + " outside the prompt");
+                rows[p] = Arrays.copyOfRange(e.data(), i * dim, (i + 1) * dim);
+            }
+        }
+        return rows;
+    }
+
+    /** Samples from {@code masked} (the logits after any processor) and reports logprobs of the raw logits, as vLLM does. */
+    static Step step(float[] logits, float[] masked, int vocab, Sampler sampler, SamplingParams params) {
+        int id = sampler.sample(masked, 0, vocab);
         double lse = Logprobs.logSumExp(logits, 0, vocab);
         int[] top = Logprobs.topK(logits, 0, vocab, params.topLogprobs());
         float[] topLp = new float[top.length];

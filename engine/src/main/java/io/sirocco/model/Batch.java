@@ -35,6 +35,11 @@ public record Batch(int[] tokens, int[] positions, SequenceKv[] sequences, int[]
         return new Batch(tokens, pos, seqs, new int[] {tokens.length - 1});
     }
 
+    /** The same tokens with replacement embedding rows (null rows keep the token embedding). */
+    public Batch withEmbeddings(float[][] rows) {
+        return new Batch(tokens, positions, sequences, logitRows, rows);
+    }
+
     public int size() {
         return tokens.length;
     }
