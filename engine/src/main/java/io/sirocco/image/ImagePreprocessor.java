@@ -45,10 +45,11 @@ public final class ImagePreprocessor {
     static float[] normalizeToChw(float[] hwc, int width, int height) {
         int plane = width * height;
         float[] chw = new float[3 * plane];
-        for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
+        for (int c = 0; c < 3; c++) {
+            double mean = DATASET_MEAN[c], std = DATASET_STD[c];
+            for (int p = 0, o = c * plane; p < plane; p++, o++) {
                 float x = hwc[3 * p + c] / 255f;
-                chw[c * plane + p] = (float) ((x - DATASET_MEAN[c]) / DATASET_STD[c]);
+                chw[o] = (float) ((x - mean) / std);
             }
         }
         return chw;
