@@ -119,6 +119,8 @@ public final class ImageDecoder {
                 image = reader.read(0);
             } catch (IOException | RuntimeException e) {
                 if (e instanceof ImageInputException iie) throw iie;
+                if (format == Format.JPEG && "Unsupported Image Type".equals(e.getMessage()))
+                    throw new ImageInputException("unsupported JPEG colour space (CMYK and YCCK JPEGs are not supported)", e);
                 throw new ImageInputException("corrupt or truncated " + format + " image: " + describe(e), e);
             }
             if (truncation.warning != null)

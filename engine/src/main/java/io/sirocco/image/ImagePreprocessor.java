@@ -38,7 +38,7 @@ public final class ImagePreprocessor {
 
     /** The image as float32 HWC (0..255) resized to the grid's pixel size: {@code cv2.resize(..., INTER_CUBIC)}. */
     static float[] resize(RgbImage image, ImageGrid grid) {
-        return CubicResize.resize(image.toFloatHwc(), image.width(), image.height(), 3, grid.pixelWidth(), grid.pixelHeight());
+        return CubicResize.resize(image, grid.pixelWidth(), grid.pixelHeight());
     }
 
     /** mistral-common's {@code normalize}: HWC float32 in 0..255 (unclipped) to normalized CHW. */

@@ -85,6 +85,15 @@ class CubicResizeTest {
     }
 
     @Test
+    void byteSourceEqualsFloatSource() {
+        byte[] px = new byte[45 * 17 * 3];
+        new Random(5).nextBytes(px);
+        RgbImage img = new RgbImage(45, 17, px);
+        assertThat(CubicResize.resize(img, 56, 28)).containsExactly(CubicResize.resize(img.toFloatHwc(), 45, 17, 3, 56, 28));
+        assertThat(CubicResize.resize(img, 45, 17)).containsExactly(img.toFloatHwc());
+    }
+
+    @Test
     void overshootIsNotClipped() {
         // A hard 0/255 edge upscaled: Keys' negative lobes go below 0 and above 255, as in OpenCV.
         float[] src = {0, 0, 255, 255};
