@@ -45,6 +45,16 @@ class ImageDecoderTest {
     }
 
     @Test
+    void sixteenBitBmpWidensLikePil() throws IOException {
+        // PIL's BGR;16 unpacker: v * 255 / 31 (or / 63), truncated. 5-bit 20 -> 164 (ColorModel would round to 165).
+        BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_USHORT_565_RGB);
+        img.getRaster().setPixel(0, 0, new int[] {20, 40, 3});
+        img.getRaster().setPixel(1, 0, new int[] {31, 63, 0});
+        RgbImage rgb = decoder.decode(encode(img, "bmp"));
+        assertThat(rgb.rgb()).containsExactly((byte) 164, (byte) 161, 24, (byte) 255, (byte) 255, 0);
+    }
+
+    @Test
     void grayPngIsReplicatedWithoutColourManagement() {
         // getRGB would gamma-convert linear gray; PIL's L -> RGB copies the value.
         RgbImage rgb = decoder.decode(new TinyPng(3, 1, 8, 0).rows(new byte[][] {{0, 100, (byte) 200}}).end());
