@@ -137,6 +137,14 @@ class ImageDecoderTest {
     }
 
     @Test
+    void gifTransparentIndexBecomesWhite() throws IOException {
+        IndexColorModel cm = new IndexColorModel(1, 2, new byte[] {(byte) 255, 0}, new byte[] {0, 0}, new byte[] {0, (byte) 255}, 0);
+        BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_BINARY, cm);
+        img.getRaster().setSample(1, 0, 0, 1);
+        assertThat(decoder.decode(encode(img, "gif")).rgb()).containsExactly((byte) 255, (byte) 255, (byte) 255, 0, 0, (byte) 255);
+    }
+
+    @Test
     void jpegDecodes() throws IOException {
         BufferedImage img = randomImage(16, 8, BufferedImage.TYPE_3BYTE_BGR);
         RgbImage rgb = decoder.decode(encode(img, "jpeg"));
