@@ -117,7 +117,8 @@ class TekkenTokenizerTest {
             int[] ids = full.encode(s);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertThat(full.decode(ids, SpecialTokenPolicy.IGNORE)).isEqualTo(s);
-            assertThat(ms).as("encoding %d chars took %d ms", s.length(), ms).isLessThan(2000);
+            // Linear work is ~100 ms here; a quadratic merge loop would take minutes. Generous bound: shared CI cores.
+            assertThat(ms).as("encoding %d chars took %d ms", s.length(), ms).isLessThan(10_000);
         }
     }
 
