@@ -46,7 +46,7 @@ class FormatFuzzTest {
         try (GgufFile f = GgufFile.open(src)) {
             headerEnd = f.dataOffset();
         }
-        fuzz(src, headerEnd, 2000, 1, this::openGguf);
+        fuzz(src, headerEnd, 1000, 1, this::openGguf);
     }
 
     @Test
@@ -120,7 +120,7 @@ class FormatFuzzTest {
                 long at = -1;
                 int len = 0;
                 if (kind == 0) { // truncation, mostly inside the header
-                    long keep = rnd.nextInt(4) == 0 ? rnd.nextLong(original.length) : rnd.nextLong(Math.min(headerEnd + 64, original.length));
+                    long keep = rnd.nextInt(10) == 0 ? rnd.nextLong(original.length) : rnd.nextLong(Math.min(headerEnd + 64, original.length));
                     Files.write(cut, java.util.Arrays.copyOf(original, (int) keep));
                     target = cut;
                 } else {
