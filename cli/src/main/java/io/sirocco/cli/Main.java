@@ -1,7 +1,38 @@
 package io.sirocco.cli;
 
-public final class Main {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code sirocco} command. */
+@Command(name = "sirocco", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Mistral's open models on the JVM.",
+        subcommands = {GenerateCommand.class, TokenizeCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
     public static void main(String[] args) {
-        System.out.println("sirocco " + Runtime.version());
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // A user error (bad file, bad flag value) is one clear line; anything else keeps its stack trace.
+            if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException || ex instanceof java.io.UncheckedIOException
+                    || ex.getClass().getName().startsWith("io.sirocco.")) {
+                cmd.getErr().println("sirocco: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        System.exit(cl.execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"sirocco " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
     }
 }

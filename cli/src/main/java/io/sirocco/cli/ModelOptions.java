@@ -1,0 +1,34 @@
+package io.sirocco.cli;
+
+import io.sirocco.model.Model;
+import io.sirocco.parallel.WorkerPool;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The model argument and options every command that loads a model shares. */
+final class ModelOptions {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",
+            description = "A .gguf file, or a directory with params.json (Mistral native) or config.json (Hugging Face). "
+                    + "Omitted: the built-in demo model (random weights).")
+    Path model;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "Use this tekken.json instead of the model's own tokenizer.")
+    Path tokenizer;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: available processors).")
+    Integer threads;
+
+    Model load() {
+        Path path = model;
+        if (path == null) {
+            path = io.sirocco.model.DemoModel.ensure(io.sirocco.model.DemoModel.defaultDirectory());
+            System.err.println("[demo model: random weights, byte-level Tekken vocabulary; output is noise] " + path);
+        }
+        return tokenizer == null ? Model.load(path) : Model.load(path, tokenizer);
+    }
+
+    WorkerPool pool() {
+        return new WorkerPool(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+    }
+}

@@ -1,0 +1,14 @@
+package io.sirocco.engine;
+
+/** Receives one request's output, on an engine thread: keep the callbacks short and never block in them. */
+public interface EngineListener {
+
+    /** A generated token; return false to stop the sequence here (finish reason STOP, e.g. a stop string matched). */
+    boolean onStep(Step step);
+
+    /** The sequence ended (exactly once, unless {@link #onError} is called instead). */
+    void onFinish(FinishReason reason, RequestMetrics metrics);
+
+    /** The request failed (bad input found late, internal error). */
+    void onError(Throwable error);
+}

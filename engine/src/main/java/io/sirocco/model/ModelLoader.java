@@ -1,0 +1,158 @@
+package io.sirocco.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sirocco.format.ModelFormatException;
+import io.sirocco.format.gguf.GgufFile;
+import io.sirocco.format.safetensors.SafeTensors;
+import io.sirocco.tensor.Tensor;
+import io.sirocco.tokenizer.Tokenizer;
+import io.sirocco.tokenizer.Tokenizers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Recognises a model's format, reads its config and tokenizer, and maps its weights; all or nothing. */
+final class ModelLoader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** @param tokenizerFile a tekken.json to use instead of the model's own tokenizer, or null */
+    static Model load(Path path, Path tokenizerFile) {
+        return new ModelLoader(tokenizerFile).load(path);
+    }
+
+    private final Path tokenizerFile;
+
+    private ModelLoader(Path tokenizerFile) {
+        this.tokenizerFile = tokenizerFile;
+    }
+
+    private Model load(Path path) {
+        if (!Files.exists(path)) throw new ModelFormatException(path, "no such file or directory");
+        if (Files.isDirectory(path)) {
+            if (Files.exists(path.resolve("params.json"))) return loadNative(path);
+            if (Files.exists(path.resolve("config.json"))) return loadHf(path);
+            Optional<Path> gguf = single(path, ".gguf");
+            if (gguf.isPresent()) return loadGguf(gguf.get());
+            throw new ModelFormatException(path, "not a model directory: no params.json (Mistral native), config.json (Hugging Face) or .gguf file");
+        }
+        if (path.getFileName().toString().endsWith(".safetensors"))
+            throw new ModelFormatException(path, "give the model directory (with params.json or config.json), not a single .safetensors file");
+        return loadGguf(path);
+    }
+
+    private Model loadGguf(Path file) {
+        GgufFile gguf = GgufFile.open(file);
+        try {
+            ModelConfig config;
+            try {
+                config = ModelConfigs.fromGguf(gguf.metadata());
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(file, e.getMessage(), e);
+            }
+            Tokenizer tok = tokenizerFile != null ? Tokenizers.fromTekkenJson(tokenizerFile) : Tokenizers.fromGgufMetadata(gguf.metadata());
+            if (config.vocabSize() <= 1) config = config.withVocabSize(tok.vocabSize());
+            TensorSource src = new GgufSource(gguf);
+            DecoderWeights w = new DecoderLoader(src, WeightNames.GGUF, config).load();
+            return new Model(file, "gguf", config, new MistralDecoder(config, w), tok, src);
+        } catch (RuntimeException e) {
+            gguf.close();
+            throw e;
+        }
+    }
+
+    private Model loadNative(Path dir) {
+        ModelConfig config = config(dir.resolve("params.json"), true);
+        return loadSafetensors(dir, "mistral", config, WeightNames.NATIVE, nativeWeights(dir));
+    }
+
+    private Model loadHf(Path dir) {
+        ModelConfig config = config(dir.resolve("config.json"), false);
+        Path index = dir.resolve("model.safetensors.index.json");
+        Path weights = Files.exists(index) ? index : single(dir, ".safetensors")
+                .orElseThrow(() -> new ModelFormatException(dir, "no model.safetensors or model.safetensors.index.json"));
+        return loadSafetensors(dir, "hf", config, WeightNames.HF, weights);
+    }
+
+    private static Path nativeWeights(Path dir) {
+        for (String n : List.of("consolidated.safetensors", "consolidated.safetensors.index.json")) {
+            if (Files.exists(dir.resolve(n))) return dir.resolve(n);
+        }
+        throw new ModelFormatException(dir, "Mistral native model without consolidated.safetensors");
+    }
+
+    private Model loadSafetensors(Path dir, String format, ModelConfig config, WeightNames names, Path weights) {
+        Tokenizer tok = tokenizerOf(dir);
+        SafeTensors st = SafeTensors.open(weights);
+        try {
+            TensorSource src = new SafeTensorsSource(st, weights);
+            DecoderWeights w = new DecoderLoader(src, names, config).load();
+            return new Model(dir, format, config, new MistralDecoder(config, w), tok, src);
+        } catch (RuntimeException e) {
+            st.close();
+            throw e;
+        }
+    }
+
+    /** The directory's tekken.json; a HF directory without one (e.g. tokenizer.json only) gets a clear error at first use. */
+    private Tokenizer tokenizerOf(Path dir) {
+        return tokenizerFile != null ? Tokenizers.fromTekkenJson(tokenizerFile) : Tokenizers.forModelDirectory(dir);
+    }
+
+    private static ModelConfig config(Path file, boolean nativeParams) {
+        try {
+            JsonNode json = JSON.readTree(file.toFile());
+            return nativeParams ? ModelConfigs.fromParams(json) : ModelConfigs.fromHfConfig(json);
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "unreadable JSON: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, e.getMessage(), e);
+        }
+    }
+
+    private static Optional<Path> single(Path dir, String suffix) {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> found = s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
+            if (found.size() > 1 && suffix.equals(".gguf"))
+                throw new ModelFormatException(dir, "several .gguf files; name one: " + found);
+            return found.stream().findFirst();
+        } catch (IOException e) {
+            throw new ModelFormatException(dir, "cannot list directory: " + e.getMessage(), e);
+        }
+    }
+
+    private record GgufSource(GgufFile file) implements TensorSource {
+        public Optional<Tensor> find(String name) {
+            return file.tensor(name);
+        }
+
+        public List<Tensor> all() {
+            return file.tensors();
+        }
+
+        public Path origin() {
+            return file.path();
+        }
+
+        public void close() {
+            file.close();
+        }
+    }
+
+    private record SafeTensorsSource(SafeTensors st, Path origin) implements TensorSource {
+        public Optional<Tensor> find(String name) {
+            return st.tensor(name);
+        }
+
+        public List<Tensor> all() {
+            return st.tensors();
+        }
+
+        public void close() {
+            st.close();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.sirocco.tensor.kernel;
+
+import static io.sirocco.tensor.kernel.Vec.F;
+import static io.sirocco.tensor.kernel.Vec.L;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** F32 rows: plain little-endian floats. */
+final class F32Kernel implements RowKernel {
+    static final F32Kernel INSTANCE = new F32Kernel();
+
+    private F32Kernel() {}
+
+    @Override
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+        FloatVector acc = FloatVector.zero(F);
+        int c = 0;
+        for (int bound = F.loopBound(cols); c < bound; c += L)
+            acc = FloatVector.fromMemorySegment(F, w, off + 4L * c, Vec.LE).fma(FloatVector.fromArray(F, x, xOff + c), acc);
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; c < cols; c++) sum += Bytes.f32(w, off + 4L * c) * x[xOff + c];
+        return sum;
+    }
+
+    @Override
+    public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
+        MemorySegment.copy(w, Bytes.FLOAT, off, dst, dstOff, cols);
+    }
+}

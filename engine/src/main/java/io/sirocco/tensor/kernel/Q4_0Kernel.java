@@ -1,0 +1,42 @@
+package io.sirocco.tensor.kernel;
+
+import static io.sirocco.tensor.kernel.Vec.F;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Q4_0 rows (layout in {@link ScalarKernels#q4_0}): 18-byte blocks of half d + 16 bytes of nibbles. */
+final class Q4_0Kernel implements RowKernel {
+    static final Q4_0Kernel INSTANCE = new Q4_0Kernel();
+    private static final int BLOCK_BYTES = 18;
+
+    private Q4_0Kernel() {}
+
+    @Override
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0, blocks = cols / 32; b < blocks; b++) {
+            long at = off + (long) b * BLOCK_BYTES;
+            float d = Bytes.f16(w, at);
+            ByteVector q = Vec.bytes(w, at + 2);
+            int xi = xOff + 32 * b;
+            // (nibble - 8)·d = nibble·d - 8d
+            acc = Vec.dot16(q.and((byte) 0xF), d, -8 * d, x, xi, acc);
+            acc = Vec.dot16(Vec.bits(q, 4, 0xF), d, -8 * d, x, xi + 16, acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
+        for (int b = 0, blocks = cols / 32; b < blocks; b++) {
+            long at = off + (long) b * BLOCK_BYTES;
+            float d = Bytes.f16(w, at);
+            ByteVector q = Vec.bytes(w, at + 2);
+            Vec.store16(q.and((byte) 0xF), d, -8 * d, dst, dstOff + 32 * b);
+            Vec.store16(Vec.bits(q, 4, 0xF), d, -8 * d, dst, dstOff + 32 * b + 16);
+        }
+    }
+}

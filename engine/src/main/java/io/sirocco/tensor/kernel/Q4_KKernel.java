@@ -1,0 +1,63 @@
+package io.sirocco.tensor.kernel;
+
+import static io.sirocco.tensor.kernel.Vec.F;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Q4_K rows (layout in {@link ScalarKernels#q4_K}): 144-byte super-blocks of 256 values, eight scaled sub-blocks. */
+final class Q4_KKernel implements RowKernel {
+    static final Q4_KKernel INSTANCE = new Q4_KKernel();
+    private static final int BLOCK_BYTES = 144;
+
+    private Q4_KKernel() {}
+
+    /** Effective scale d·sc[j] and offset −dmin·m[j] of the eight sub-blocks of the (Q4_K or Q5_K) block at {@code at}. */
+    static void subBlockScales(MemorySegment w, long at, float[] scale, float[] offset) {
+        float d = Bytes.f16(w, at), dmin = Bytes.f16(w, at + 2);
+        for (int j = 0; j < 8; j++) {
+            scale[j] = d * ScalarKernels.scaleK4(w, at + 4, j);
+            offset[j] = -dmin * ScalarKernels.minK4(w, at + 4, j);
+        }
+    }
+
+    @Override
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+        float[] scale = new float[8], offset = new float[8];
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0, blocks = cols / 256; b < blocks; b++) {
+            long at = off + (long) b * BLOCK_BYTES;
+            subBlockScales(w, at, scale, offset);
+            for (int k = 0; k < 4; k++) {
+                ByteVector qa = Vec.bytes(w, at + 16 + 32 * k), qb = Vec.bytes(w, at + 32 + 32 * k);
+                int xi = xOff + 256 * b + 64 * k;
+                float s1 = scale[2 * k], o1 = offset[2 * k], s2 = scale[2 * k + 1], o2 = offset[2 * k + 1];
+                acc = Vec.dot16(qa.and((byte) 0xF), s1, o1, x, xi, acc);
+                acc = Vec.dot16(qb.and((byte) 0xF), s1, o1, x, xi + 16, acc);
+                acc = Vec.dot16(Vec.bits(qa, 4, 0xF), s2, o2, x, xi + 32, acc);
+                acc = Vec.dot16(Vec.bits(qb, 4, 0xF), s2, o2, x, xi + 48, acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
+        float[] scale = new float[8], offset = new float[8];
+        for (int b = 0, blocks = cols / 256; b < blocks; b++) {
+            long at = off + (long) b * BLOCK_BYTES;
+            subBlockScales(w, at, scale, offset);
+            for (int k = 0; k < 4; k++) {
+                ByteVector qa = Vec.bytes(w, at + 16 + 32 * k), qb = Vec.bytes(w, at + 32 + 32 * k);
+                int di = dstOff + 256 * b + 64 * k;
+                float s1 = scale[2 * k], o1 = offset[2 * k], s2 = scale[2 * k + 1], o2 = offset[2 * k + 1];
+                Vec.store16(qa.and((byte) 0xF), s1, o1, dst, di);
+                Vec.store16(qb.and((byte) 0xF), s1, o1, dst, di + 16);
+                Vec.store16(Vec.bits(qa, 4, 0xF), s2, o2, dst, di + 32);
+                Vec.store16(Vec.bits(qb, 4, 0xF), s2, o2, dst, di + 48);
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.sirocco.tensor.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector species and the building blocks shared by the per-type kernels. Quantized weights are decoded sixteen at a
+ * time: a 128-bit {@link ByteVector} of small integers is widened to floats in {@code 16 / F.length()} parts.
+ */
+final class Vec {
+    private Vec() {}
+
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** The preferred float species, kept between 4 and 16 lanes so one 16-byte group splits evenly into it. */
+    static final VectorSpecies<Float> F = pickFloatSpecies();
+    static final int L = F.length();
+    static final int PARTS = 16 / L;
+    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /** Shorts with as many lanes as F (for F16/BF16 rows). */
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * Short.SIZE));
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+
+    private static VectorSpecies<Float> pickFloatSpecies() {
+        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+        if (preferred.length() >= 4 && preferred.length() <= 16) return preferred;
+        return preferred.length() > 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_128;
+    }
+
+    static ByteVector bytes(MemorySegment s, long off) {
+        return ByteVector.fromMemorySegment(B16, s, off, LE);
+    }
+
+    /** Lanes shifted right (zero-filling) and masked: bits [shift, shift + width) of each byte. */
+    static ByteVector bits(ByteVector v, int shift, int mask) {
+        return v.lanewise(VectorOperators.LSHR, shift).and((byte) mask);
+    }
+
+    /** acc + Σ_p (q_p·scale + offset) · x[xi + p·L ..], for 16 weights q (integers in byte lanes). */
+    static FloatVector dot16(ByteVector q, float scale, float offset, float[] x, int xi, FloatVector acc) {
+        for (int p = 0; p < PARTS; p++) {
+            FloatVector w = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).fma(scale, offset);
+            acc = w.fma(FloatVector.fromArray(F, x, xi + p * L), acc);
+        }
+        return acc;
+    }
+
+    /** dst[di ..] = q·scale + offset for 16 weights q. */
+    static void store16(ByteVector q, float scale, float offset, float[] dst, int di) {
+        for (int p = 0; p < PARTS; p++)
+            ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).fma(scale, offset).intoArray(dst, di + p * L);
+    }
+
+    /** L binary16 values at {@code off} as floats (exact, subnormals, infinities and NaN included). */
+    static FloatVector halfs(MemorySegment s, long off) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, off, LE).convertShape(VectorOperators.S2I, I, 0);
+        IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+        // Exponent rebias by multiplying with 2^(127-15): exact for normals and subnormals alike.
+        IntVector bits = magnitude.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        VectorMask<Integer> infOrNan = h.and(0x7C00).eq(0x7C00);
+        bits = bits.blend(magnitude.or(0x7F800000), infOrNan);
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    /** L bfloat16 values at {@code off} as floats. */
+    static FloatVector bfloats(MemorySegment s, long off) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, off, LE).convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+}
