@@ -141,7 +141,10 @@ abstract sealed class KvStorage {
                 float scale = amax / 127;
                 float inv = scale == 0 ? 0 : 1 / scale;
                 d[(o + b) / BLOCK] = Float.float16ToFloat(Float.floatToFloat16(scale));
-                for (int i = 0; i < BLOCK; i++) q[o + b + i] = (byte) Math.round(x[xOff + b + i] * inv);
+                for (int i = 0; i < BLOCK; i++) {
+                    float v = x[xOff + b + i] * inv;  // round half away from zero, as ggml's roundf
+                    q[o + b + i] = (byte) (v >= 0 ? (int) (v + 0.5f) : -(int) (-v + 0.5f));
+                }
             }
         }
 
