@@ -283,10 +283,33 @@ public final class TekkenTokenizer extends AbstractTokenizer {
         return id < specials.length ? specials[id].getBytes(StandardCharsets.UTF_8) : rankBytes[id - specials.length].clone();
     }
 
+    /**
+     * tiktoken (via mistral-common) turns unpaired UTF-16 surrogates into U+FFFD before splitting; Java's UTF-8 encoder
+     * would write '?' instead.
+     */
+    static String replaceLoneSurrogates(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+            if (paired) {
+                if (sb != null) sb.append(c).append(s.charAt(i + 1));
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (sb == null) sb = new StringBuilder(s.length()).append(s, 0, i);
+                sb.append('\uFFFD');
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
     // ---- encoding ----
 
     @Override
     public int[] encode(String text) {
+        text = replaceLoneSurrogates(text);
         IntBuffer out = new IntBuffer(text.length() / 3 + 4);
         for (String piece : splitter.split(text)) {
             int[] cached = piece.length() <= CACHE_MAX_PIECE ? cache.get(piece) : null;
