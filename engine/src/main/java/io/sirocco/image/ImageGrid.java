@@ -20,7 +20,8 @@ public record ImageGrid(int widthTokens, int heightTokens, int tokenPixels) {
             h = Math.round(Math.rint(height / ratio));
         }
         int block = config.tokenPixels();
-        // A side rounded to 0 (extreme panoramas) still gets one token, as (0 - 1) // 28 + 1 = 0 would be no image at all.
+        // A side rounded to 0 (extreme panoramas, e.g. 20000x1) gives (0 - 1) // 28 + 1 = 0 tokens, where mistral-common
+        // fails an assertion (w > 0, h > 0); we keep one token row/column instead of refusing the image.
         int wTok = (int) Math.max(1, Math.floorDiv(w - 1, block) + 1);
         int hTok = (int) Math.max(1, Math.floorDiv(h - 1, block) + 1);
         return new ImageGrid(wTok, hTok, block);
