@@ -104,6 +104,19 @@ public final class PythonJson {
         }
     }
 
+    /**
+     * Rounds the exact binary value to 1, 2, … significant digits until the result reads back as {@code v}. (Java's
+     * {@link Double#toString} keeps at least two digits, so it writes 4.9E-324 where Python writes 5e-324.)
+     */
+    private static BigDecimal shortestRoundTrip(double v) {
+        BigDecimal exact = new BigDecimal(v);
+        for (int digits = 1; digits < 17; digits++) {
+            BigDecimal d = exact.round(new java.math.MathContext(digits, java.math.RoundingMode.HALF_EVEN));
+            if (d.doubleValue() == v) return d.stripTrailingZeros();
+        }
+        return exact.round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN)).stripTrailingZeros();
+    }
+
     /** Python sorts str keys by code point; Java's compareTo is by UTF-16 unit (differs only above U+FFFF). */
     private static int compareCodePoints(String a, String b) {
         return java.util.Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray());
@@ -131,14 +144,14 @@ public final class PythonJson {
     }
 
     /**
-     * Python {@code repr(float)}: the shortest digits that round-trip (Java 19+ {@link Double#toString} yields the
-     * same digits), fixed notation when the decimal exponent is in [-4, 16), else {@code d.ddde±XX}.
+     * Python {@code repr(float)}: the shortest correctly rounded digits that read back as the same double, fixed
+     * notation when the decimal exponent is in [-4, 16), else {@code d.ddde±XX}.
      */
     public static String floatRepr(double v) {
         if (Double.isNaN(v)) return "NaN";
         if (Double.isInfinite(v)) return v > 0 ? "Infinity" : "-Infinity";
         if (v == 0) return (1 / v < 0) ? "-0.0" : "0.0";
-        BigDecimal shortest = new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros();
+        BigDecimal shortest = shortestRoundTrip(Math.abs(v));
         String digits = shortest.unscaledValue().toString();
         int decpt = digits.length() - shortest.scale(); // value = 0.DIGITS × 10^decpt
         StringBuilder sb = new StringBuilder();

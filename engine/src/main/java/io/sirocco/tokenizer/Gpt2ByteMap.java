@@ -11,6 +11,7 @@ final class Gpt2ByteMap {
     private Gpt2ByteMap() {}
 
     private static final int[] CHAR_TO_BYTE = new int[512];
+    private static final char[] BYTE_TO_CHAR = new char[256];
 
     static {
         java.util.Arrays.fill(CHAR_TO_BYTE, -1);
@@ -19,7 +20,15 @@ final class Gpt2ByteMap {
             boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
             char c = printable ? (char) b : (char) (256 + extra++);
             CHAR_TO_BYTE[c] = b;
+            BYTE_TO_CHAR[b] = c;
         }
+    }
+
+    /** The GPT-2 spelling of raw bytes (what GGUF "gpt2" vocabularies store). */
+    static String spell(byte[] bytes) {
+        StringBuilder sb = new StringBuilder(bytes.length);
+        for (byte b : bytes) sb.append(BYTE_TO_CHAR[b & 0xff]);
+        return sb.toString();
     }
 
     /** The raw bytes a GPT-2-spelled token stands for, or null if it contains a character outside the map. */
