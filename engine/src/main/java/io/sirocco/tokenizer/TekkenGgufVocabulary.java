@@ -62,9 +62,7 @@ public final class TekkenGgufVocabulary {
     }
 
     private static String spell(byte[] bytes) {
-        StringBuilder sb = new StringBuilder(bytes.length);
-        for (byte b : bytes) sb.append(Gpt2ByteMap.charOf(b));
-        return sb.toString();
+        return Gpt2ByteMap.spell(bytes);
     }
 
     /**
