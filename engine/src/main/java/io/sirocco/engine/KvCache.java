@@ -9,6 +9,16 @@ import java.util.Arrays;
  * {@code k[layer]} is (numBlocks, blockSize, kvDim), so a position's key is kvDim contiguous floats.
  */
 public final class KvCache {
+    /**
+     * What a decoder keeps per position and layer: {@code width} floats of keys, and as many of values when
+     * {@code values} (a dense decoder: nKvHeads·headDim of each; MLA: one compressed latent + rope key, no values).
+     */
+    public record Shape(int layers, int width, boolean values) {
+        public Shape {
+            if (layers <= 0 || width <= 0) throw new IllegalArgumentException("KV cache needs positive layers and width: " + layers + ", " + width);
+        }
+    }
+
     private final int nLayers;
     private final int kvDim;
     private final int blockSize;
@@ -18,6 +28,11 @@ public final class KvCache {
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
 
     public KvCache(int nLayers, int kvDim, int blockSize, int numBlocks) {
+        this(new Shape(nLayers, kvDim, true), blockSize, numBlocks);
+    }
+
+    public KvCache(Shape shape, int blockSize, int numBlocks) {
+        int nLayers = shape.layers(), kvDim = shape.width();
         if (blockSize <= 0 || numBlocks <= 0) throw new IllegalArgumentException("KV cache needs positive block size and count");
         long perLayer = (long) numBlocks * blockSize * kvDim;
         if (perLayer > Integer.MAX_VALUE - 8)
@@ -27,20 +42,26 @@ public final class KvCache {
         this.blockSize = blockSize;
         this.numBlocks = numBlocks;
         this.k = new float[nLayers][(int) perLayer];
-        this.v = new float[nLayers][(int) perLayer];
+        this.v = shape.values() ? new float[nLayers][(int) perLayer] : null;
         for (int b = 0; b < numBlocks; b++) free.add(b);
     }
 
     /** A cache able to hold {@code tokens} positions in total, in blocks of 16. */
     public static KvCache forTokens(int nLayers, int kvDim, int tokens) {
+        return forTokens(new Shape(nLayers, kvDim, true), tokens);
+    }
+
+    /** A cache of the given shape able to hold {@code tokens} positions in total, in blocks of 16. */
+    public static KvCache forTokens(Shape shape, int tokens) {
         int blockSize = 16;
-        return new KvCache(nLayers, kvDim, blockSize, Math.max(1, (tokens + blockSize - 1) / blockSize));
+        return new KvCache(shape, blockSize, Math.max(1, (tokens + blockSize - 1) / blockSize));
     }
 
     public int blockSize() {
         return blockSize;
     }
 
+    /** Floats per position and layer in {@link #keys} (and {@link #values} when present). */
     public int kvDim() {
         return kvDim;
     }
@@ -58,6 +79,7 @@ public final class KvCache {
     }
 
     public float[] values(int layer) {
+        if (v == null) throw new IllegalStateException("this KV cache holds keys only (a latent cache)");
         return v[layer];
     }
 

@@ -11,11 +11,11 @@ public final class Model implements AutoCloseable {
     private final Path source;
     private final String format;
     private final ModelConfig config;
-    private final MistralDecoder decoder;
+    private final Decoder decoder;
     private final Tokenizer tokenizer;
     private final TensorSource tensors;
 
-    Model(Path source, String format, ModelConfig config, MistralDecoder decoder, Tokenizer tokenizer, TensorSource tensors) {
+    Model(Path source, String format, ModelConfig config, Decoder decoder, Tokenizer tokenizer, TensorSource tensors) {
         this.source = source;
         this.format = format;
         this.config = config;
@@ -47,7 +47,7 @@ public final class Model implements AutoCloseable {
         return config;
     }
 
-    public MistralDecoder decoder() {
+    public Decoder decoder() {
         return decoder;
     }
 
