@@ -122,8 +122,11 @@ public final class ModelConfigs {
                 new Mistral4Params(mla, moe, yarn, l4));
     }
 
+    /** A GGUF value or the default; float32 values come back as their shortest decimal (0.1f → 0.1, not 0.10000000149). */
     private static Number opt(Map<String, Object> meta, String key, Number dflt) {
-        return meta.containsKey(key) ? num(meta, key) : dflt;
+        if (!meta.containsKey(key)) return dflt;
+        Number n = num(meta, key);
+        return n instanceof Float f ? Double.parseDouble(f.toString()) : n;
     }
 
     private static int firstInt(JsonNode n, int dflt) {

@@ -35,7 +35,8 @@ class Mistral4GoldenTest {
                 Arguments.of(DIR + "native", DIR + "generation.json", "steps", true),
                 Arguments.of(gguf + "F32.gguf", DIR + "generation.json", "steps", false),
                 // Quantized: f32 activations on the dequantized weights = the float64 reference's own greedy run (README §7.3).
-                Arguments.of(gguf + "Q8_0.gguf", DIR + "generation-Q8_0.json", "numpy_greedy", false));
+                Arguments.of(gguf + "Q8_0.gguf", DIR + "generation-Q8_0.json", "numpy_greedy", false),
+                Arguments.of(gguf + "Q4_K_M.gguf", DIR + "generation-Q4_K_M.json", "numpy_greedy", false));
     }
 
     @ParameterizedTest(name = "{0} vs {1} [{2}]")
