@@ -56,14 +56,23 @@ final class Mistral4Loader {
         return new Mistral4Weights(emb, List.copyOf(layers), norm, output);
     }
 
+    /** A layer tensor present in both layouts under these names. */
     private String name(int l, String ggufName, String nativeName) {
-        return gguf ? "blk." + l + "." + ggufName + ".weight" : "layers." + l + "." + nativeName + ".weight";
+        return gguf ? ggufName(l, ggufName) : nativeName(l, nativeName);
+    }
+
+    private static String ggufName(int l, String n) {
+        return "blk." + l + "." + n + ".weight";
+    }
+
+    private static String nativeName(int l, String n) {
+        return "layers." + l + "." + n + ".weight";
     }
 
     /** wkv_b (nHeads·(nope + v), kvLora): per head nope rows of W_uk then v rows of W_uv. */
     private void latentUpNative(int l, float[] wUk, float[] wUv) {
         int nope = mla.qkNopeHeadDim(), v = mla.vHeadDim(), lat = mla.kvLoraRank();
-        Tensor t = matrix(name(l, "", "attention.wkv_b"), (long) c.nHeads() * (nope + v), lat);
+        Tensor t = matrix(nativeName(l, "attention.wkv_b"), (long) c.nHeads() * (nope + v), lat);
         for (int h = 0; h < c.nHeads(); h++) {
             for (int r = 0; r < nope; r++) Kernels.dequantizeRow(t, (long) h * (nope + v) + r, wUk, (h * nope + r) * lat);
             for (int r = 0; r < v; r++) Kernels.dequantizeRow(t, (long) h * (nope + v) + nope + r, wUv, (h * v + r) * lat);
@@ -73,7 +82,7 @@ final class Mistral4Loader {
     /** attn_k_b (nHeads, kvLora, nope) holds W_uk transposed per head; attn_v_b (nHeads, v, kvLora) holds W_uv. */
     private void latentUpGguf(int l, float[] wUk, float[] wUv) {
         int nope = mla.qkNopeHeadDim(), v = mla.vHeadDim(), lat = mla.kvLoraRank();
-        Tensor kb = stacked(name(l, "attn_k_b", ""), c.nHeads(), lat, nope);
+        Tensor kb = stacked(ggufName(l, "attn_k_b"), c.nHeads(), lat, nope);
         float[] row = new float[nope];
         for (int h = 0; h < c.nHeads(); h++) {
             for (int j = 0; j < lat; j++) {
@@ -81,7 +90,7 @@ final class Mistral4Loader {
                 for (int n = 0; n < nope; n++) wUk[(h * nope + n) * lat + j] = row[n];
             }
         }
-        Tensor vb = stacked(name(l, "attn_v_b", ""), c.nHeads(), v, lat);
+        Tensor vb = stacked(ggufName(l, "attn_v_b"), c.nHeads(), v, lat);
         for (long r = 0; r < (long) c.nHeads() * v; r++) Kernels.dequantizeRow(vb, r, wUv, (int) r * lat);
     }
 
@@ -90,8 +99,8 @@ final class Mistral4Loader {
         List<Mistral4Weights.Expert> out = new ArrayList<>(moe.numExperts());
         for (int e = 0; e < moe.numExperts(); e++) {
             String p = "experts." + e + ".";
-            out.add(new Mistral4Weights.Expert(matrix(name(l, "", p + "w1"), hid, dim), matrix(name(l, "", p + "w2"), dim, hid),
-                    matrix(name(l, "", p + "w3"), hid, dim)));
+            out.add(new Mistral4Weights.Expert(matrix(nativeName(l, p + "w1"), hid, dim), matrix(nativeName(l, p + "w2"), dim, hid),
+                    matrix(nativeName(l, p + "w3"), hid, dim)));
         }
         return List.copyOf(out);
     }
@@ -99,8 +108,8 @@ final class Mistral4Loader {
     /** ffn_gate_up_exps (experts, 2·hidden, dim): gate rows then up rows; ffn_down_exps (experts, dim, hidden). */
     private List<Mistral4Weights.Expert> expertsGguf(int l) {
         int dim = c.dim(), hid = moe.expertHiddenDim(), n = moe.numExperts();
-        Tensor gateUp = stacked(name(l, "ffn_gate_up_exps", ""), n, 2L * hid, dim);
-        Tensor down = stacked(name(l, "ffn_down_exps", ""), n, dim, hid);
+        Tensor gateUp = stacked(ggufName(l, "ffn_gate_up_exps"), n, 2L * hid, dim);
+        Tensor down = stacked(ggufName(l, "ffn_down_exps"), n, dim, hid);
         List<Mistral4Weights.Expert> out = new ArrayList<>(n);
         for (int e = 0; e < n; e++) {
             out.add(new Mistral4Weights.Expert(rows(gateUp, (long) e * 2 * hid, hid, "." + e + ".gate"), rows(down, (long) e * dim, dim, "." + e),
