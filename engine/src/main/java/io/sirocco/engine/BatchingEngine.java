@@ -1,7 +1,7 @@
 package io.sirocco.engine;
 
 import io.sirocco.model.Batch;
-import io.sirocco.model.MistralDecoder;
+import io.sirocco.model.Decoder;
 import io.sirocco.model.Model;
 import io.sirocco.model.ModelConfig;
 import io.sirocco.parallel.WorkerPool;
@@ -30,7 +30,7 @@ public final class BatchingEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(BatchingEngine.class);
 
     private final Model model;
-    private final MistralDecoder decoder;
+    private final Decoder decoder;
     private final WorkerPool pool;
     private final EngineConfig config;
     private final KvCache cache;
@@ -53,8 +53,8 @@ public final class BatchingEngine implements Engine {
         this.pool = pool;
         this.config = config;
         ModelConfig c = model.config();
-        int numBlocks = config.blocksFor(c);
-        this.cache = new KvCache(c.nLayers(), c.kvDim(), c.headDim(), config.blockSize(), numBlocks, config.kvType());
+        int numBlocks = config.blocksFor(model.decoder().cacheShape());
+        this.cache = new KvCache(model.decoder().cacheShape(), config.blockSize(), numBlocks, config.kvType());
         this.scheduler = new Scheduler(config, new BlockPool(numBlocks, config.blockSize()));
         this.vocab = (int) Math.min(Integer.MAX_VALUE, decoder.outputRows());
         long capacity = (long) numBlocks * config.blockSize();

@@ -81,8 +81,10 @@ final class ModelLoader {
             Tokenizer tok = tokenizerFile != null ? Tokenizers.fromTekkenJson(tokenizerFile) : Tokenizers.fromGgufMetadata(gguf.metadata());
             if (config.vocabSize() <= 1) config = config.withVocabSize(tok.vocabSize());
             TensorSource src = new GgufSource(gguf);
-            DecoderWeights w = new DecoderLoader(src, WeightNames.GGUF, config).load();
-            return new Model(file, "gguf", config, new MistralDecoder(config, w), tok, src, null, null);
+            Decoder dec = config.architecture() == Architecture.MISTRAL4
+                    ? new Mistral4Decoder(config, new Mistral4Loader(src, true, config).load())
+                    : new MistralDecoder(config, new DecoderLoader(src, WeightNames.GGUF, config).load());
+            return new Model(file, "gguf", config, dec, tok, src, null, null);
         } catch (RuntimeException e) {
             gguf.close();
             throw e;
@@ -119,8 +121,11 @@ final class ModelLoader {
         SafeTensors st = SafeTensors.open(weights);
         try {
             TensorSource src = new SafeTensorsSource(st, weights);
-            DecoderWeights w = new DecoderLoader(src, names, config).load();
-            return new Model(dir, format, config, new MistralDecoder(config, w), tok, src, vision.apply(src), null);
+            Decoder dec;
+            if (config.architecture() != Architecture.MISTRAL4) dec = new MistralDecoder(config, new DecoderLoader(src, names, config).load());
+            else if (names == WeightNames.NATIVE) dec = new Mistral4Decoder(config, new Mistral4Loader(src, false, config).load());
+            else throw new ModelFormatException(dir, "Mistral 4 is supported from native (params.json) or GGUF files, not Hugging Face layout");
+            return new Model(dir, format, config, dec, tok, src, vision.apply(src), null);
         } catch (RuntimeException e) {
             st.close();
             throw e;
