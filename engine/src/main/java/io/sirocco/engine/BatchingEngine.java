@@ -41,7 +41,7 @@ public final class BatchingEngine implements Engine {
     private final ConcurrentLinkedQueue<Sequence> inbox = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Sequence> cancels = new ConcurrentLinkedQueue<>();
     private final AtomicLong arrivals = new AtomicLong();
-    private volatile boolean closing;
+    private volatile boolean closing, stopped;
     private volatile long drainDeadline;
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0, 0, 0);
     private volatile int usedBlocks, cachedBlocks;
@@ -102,6 +102,7 @@ public final class BatchingEngine implements Engine {
         int maxTokens = (int) Math.min(request.sampling().maxTokens(), (long) maxLength - prompt.length);
         Sequence s = new Sequence(arrivals.getAndIncrement(), request, listener, maxTokens, rows, config.blockSize(), vocab);
         inbox.add(s);
+        if (stopped && inbox.remove(s)) throw new IllegalStateException("the engine is shut down");  // raced with close()
         LockSupport.unpark(thread);
         return new RequestHandle() {
             @Override
@@ -155,19 +156,27 @@ public final class BatchingEngine implements Engine {
 
     private void run() {
         while (true) {
-            admit();
-            if (closing && System.nanoTime() - drainDeadline >= 0)
-                for (Sequence s : scheduler.all()) finish(s, FinishReason.CANCELLED);
-            if (scheduler.idle()) {
+            try {
+                admit();
+                if (closing && System.nanoTime() - drainDeadline >= 0)
+                    for (Sequence s : scheduler.all()) finish(s, FinishReason.CANCELLED);
+                if (scheduler.idle()) {
+                    publishStats();
+                    if (closing && inbox.isEmpty()) break;
+                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+                    continue;
+                }
+                List<Sequence> seqs = scheduler.schedule();
+                if (!seqs.isEmpty()) step(seqs);
                 publishStats();
-                if (closing && inbox.isEmpty()) break;
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
-                continue;
+            } catch (Throwable t) {  // a bug here must not leave every client waiting forever
+                log.error("engine step failed; failing all requests in flight", t);
+                for (Sequence s : scheduler.all()) fail(s, t);
             }
-            List<Sequence> seqs = scheduler.schedule();
-            if (!seqs.isEmpty()) step(seqs);
-            publishStats();
         }
+        stopped = true;
+        Sequence s;
+        while ((s = inbox.poll()) != null) finishUnqueued(s, FinishReason.CANCELLED);
         publishStats();
     }
 
