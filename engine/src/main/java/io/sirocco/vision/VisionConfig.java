@@ -75,8 +75,9 @@ public record VisionConfig(
     /** params.json {@code vision_encoder} (mistral-inference VisionEncoderArgs); {@code textDim} is params.json {@code dim}. */
     public static VisionConfig fromParams(JsonNode v, int textDim) {
         int imageSize = req(v, "image_size");
-        if (!v.path("mm_projector_id").asText("patch_merge").equals("patch_merge") && v.path("spatial_merge_size").asInt(1) > 1)
-            throw new IllegalArgumentException("unsupported mm_projector_id '" + v.get("mm_projector_id").asText() + "' (supported: patch_merge)");
+        // Pixtral-12B (no patch merger, adapter biases) is a different projector; only Small 3.x's is implemented.
+        if (!v.path("mm_projector_id").asText("").equals("patch_merge"))
+            throw new IllegalArgumentException("unsupported mm_projector_id '" + v.path("mm_projector_id").asText("") + "' (supported: patch_merge)");
         if (v.path("adapter_bias").asBoolean(true))
             throw new IllegalArgumentException("vision adapter with biases (adapter_bias true) is not supported; Small 3.x has none");
         return new VisionConfig(req(v, "hidden_size"), req(v, "num_hidden_layers"), req(v, "num_attention_heads"),
