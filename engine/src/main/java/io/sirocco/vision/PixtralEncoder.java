@@ -6,7 +6,9 @@ import io.sirocco.model.Ops;
 import io.sirocco.parallel.WorkerPool;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Pixtral vision encoder with its projector (spec §2.4–2.5): patch conv, ln_pre, transformer blocks with 2D
@@ -74,38 +76,21 @@ public final class PixtralEncoder {
     public List<float[]> encode(List<PreprocessedImage> images, List<String> hashes, WorkerPool pool) {
         if (hashes.size() != images.size()) throw new IllegalArgumentException("one hash per image expected");
         float[][] out = new float[images.size()][];
-        List<PreprocessedImage> missing = new ArrayList<>();
-        List<Integer> missingAt = new ArrayList<>();
+        Map<String, Integer> pending = new HashMap<>();  // hash → index in toEncode (an image twice in one call runs once)
+        List<PreprocessedImage> toEncode = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
-            out[i] = cache.get(hashes.get(i));
-            if (out[i] != null) continue;
-            int earlier = hashes.subList(0, i).indexOf(hashes.get(i));  // the same image twice in one call: encode once
-            if (earlier >= 0 && missingAt.contains(earlier)) {
-                missingAt.add(i);
-                missing.add(null);
-                continue;
-            }
-            missing.add(images.get(i));
-            missingAt.add(i);
+            String h = hashes.get(i);
+            if (pending.containsKey(h) || (out[i] = cache.get(h)) != null) continue;
+            pending.put(h, toEncode.size());
+            toEncode.add(images.get(i));
         }
-        List<PreprocessedImage> toEncode = missing.stream().filter(java.util.Objects::nonNull).toList();
-        if (!toEncode.isEmpty()) {
-            List<float[]> fresh = forward(toEncode, pool, Stages.NONE);
-            synchronized (this) {
-                encodedImages += toEncode.size();
-            }
-            int f = 0;
-            for (int m = 0; m < missing.size(); m++) {
-                int i = missingAt.get(m);
-                if (missing.get(m) == null) continue;
-                out[i] = fresh.get(f++);
-                cache.put(hashes.get(i), out[i]);
-            }
-            for (int m = 0; m < missing.size(); m++) {
-                int i = missingAt.get(m);
-                if (out[i] == null) out[i] = out[hashes.subList(0, i).indexOf(hashes.get(i))];
-            }
+        if (toEncode.isEmpty()) return Arrays.asList(out);
+        List<float[]> fresh = forward(toEncode, pool, Stages.NONE);
+        synchronized (this) {
+            encodedImages += toEncode.size();
         }
+        pending.forEach((h, j) -> cache.put(h, fresh.get(j)));
+        for (int i = 0; i < images.size(); i++) if (out[i] == null) out[i] = fresh.get(pending.get(hashes.get(i)));
         return Arrays.asList(out);
     }
 

@@ -67,6 +67,12 @@ public record VisionConfig(
         return hiddenSize * spatialMergeSize * spatialMergeSize;
     }
 
+    /** The same tower without the pre-projector RMSNorm (an mmproj states it by having mm.input_norm or not). */
+    public VisionConfig withoutPreProjectorNorm() {
+        return new VisionConfig(hiddenSize, nLayers, nHeads, intermediateSize, patchSize, maxImageSize, numChannels, ropeTheta,
+                spatialMergeSize, normEps, false, textDim, imageTokenId, imageBreakTokenId, imageEndTokenId);
+    }
+
     /** What the image preprocessor needs (patch size, longest side, merge). */
     public ImageConfig imageConfig() {
         return new ImageConfig(patchSize, maxImageSize, spatialMergeSize);
@@ -105,8 +111,9 @@ public record VisionConfig(
     }
 
     /**
-     * An mmproj GGUF (arch {@code clip}, {@code clip.projector_type} pixtral). {@code textDim} is checked against
-     * {@code clip.vision.projection_dim} when the file states it; image token ids are Tekken's (10/12/13).
+     * An mmproj GGUF (arch {@code clip}, {@code clip.projector_type} pixtral); textDim is
+     * {@code clip.vision.projection_dim} (the loader checks it against the text model); image token ids are Tekken's (10/12/13). The pre-projector norm is assumed
+     * present; {@link VisionLoader#mmprojEncoder} drops it when the file has no {@code mm.input_norm.weight}.
      */
     public static VisionConfig fromGguf(Map<String, Object> meta) {
         if (!"clip".equals(meta.get("general.architecture")))

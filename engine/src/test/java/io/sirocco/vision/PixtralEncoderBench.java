@@ -22,7 +22,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Encoder time for a 512×512 and a 1024×1024 image on a random tower with Small 3.x's real sizes (hidden 1024, 24
  * layers, 16 heads, FFN 4096, adapter to 5120), BF16 weights as in the checkpoint. Not part of the suite:
- * {@code ./mvnw -q -B -o -pl engine test -Dtest=PixtralEncoderBench -Dsirocco.bench=true [-Dsirocco.bench.threads=N]}.
+ * {@code ./mvnw -q -B -o -pl engine test -Dtest=PixtralEncoderBench -Dsirocco.bench=true} with optional
+ * {@code -Dsirocco.bench.threads=N -Dsirocco.bench.runs=R -Dsirocco.bench.sides=512,1024}.
  */
 @EnabledIfSystemProperty(named = "sirocco.bench", matches = "true")
 class PixtralEncoderBench {
@@ -39,10 +40,11 @@ class PixtralEncoderBench {
         ImagePreprocessor pre = new ImagePreprocessor(c.imageConfig());
         try (WorkerPool pool = new WorkerPool(threads)) {
             enc.forward(List.of(image(pre, 56, 56)), pool, PixtralEncoder.Stages.NONE);  // JIT warm-up
-            for (int side : new int[] {512, 1024}) {
+            for (String sideText : System.getProperty("sirocco.bench.sides", "512,1024").split(",")) {
+                int side = Integer.parseInt(sideText.trim());
                 PreprocessedImage img = image(pre, side, side);
                 int patches = (img.width() / 14) * (img.height() / 14);
-                double[] secs = new double[side == 512 ? runs : Math.max(1, runs - 1)];
+                double[] secs = new double[runs];
                 for (int r = 0; r < secs.length; r++) {
                     long s = System.nanoTime();
                     enc.forward(List.of(img), pool, PixtralEncoder.Stages.NONE);
