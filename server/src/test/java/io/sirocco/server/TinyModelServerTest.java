@@ -4,25 +4,25 @@ import static io.sirocco.server.TestServer.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sirocco.engine.SerialEngine;
+import io.sirocco.engine.BatchingEngine;
 import io.sirocco.parallel.WorkerPool;
 import io.sirocco.testing.TestData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The real engine on the synthetic mistral-tiny model: goldens through /v1/completions, grammar-forced chat. */
+/** The continuous-batching engine on the synthetic mistral-tiny model: goldens through /v1/completions, grammar-forced chat. */
 class TinyModelServerTest {
     static final double TAU = 1e-4;
     static WorkerPool pool;
-    static SerialEngine engine;
+    static BatchingEngine engine;
     static SiroccoServer server;
     static int port;
 
     @BeforeAll
     static void start() {
         pool = new WorkerPool(2);
-        engine = new SerialEngine(TestServer.tinyModel(), pool);
+        engine = TestServer.batching(TestServer.tinyModel(), pool);
         server = SiroccoServer.start(TestServer.config().enableAutoToolChoice(true).toolCallParser("mistral").build(), engine);
         port = server.port();
     }
