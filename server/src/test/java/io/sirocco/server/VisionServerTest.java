@@ -115,6 +115,111 @@ class VisionServerTest {
         assertThat(compared).isEqualTo(16);
     }
 
+    /** A chat request with one user message: the given image URLs, then a question. */
+    static String imageRequest(String... urls) {
+        ObjectNode req = Json.object().put("model", "vlm").put("max_tokens", 2).put("temperature", 0);
+        ArrayNode content = req.putArray("messages").addObject().put("role", "user").putArray("content");
+        for (String u : urls) content.addObject().put("type", "image_url").putObject("image_url").put("url", u);
+        content.addObject().put("type", "text").put("text", "What is this?");
+        return req.toString();
+    }
+
+    static byte[] png(int w, int h) throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, (x * 7 + y * 13) * 0x010203 & 0xffffff);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    /** A PNG that is only a signature and an IHDR chunk (valid CRC) declaring {@code w}×{@code h}, then IEND. */
+    static byte[] pngHeader(int w, int h) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 25 + 12);
+        b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        byte[] ihdr = java.nio.ByteBuffer.allocate(17).put("IHDR".getBytes()).putInt(w).putInt(h).put(new byte[] {8, 2, 0, 0, 0}).array();
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr);
+        b.putInt(13).put(ihdr).putInt((int) crc.getValue());
+        crc.reset();
+        crc.update("IEND".getBytes());
+        b.putInt(0).put("IEND".getBytes()).putInt((int) crc.getValue());
+        return b.array();
+    }
+
+    /** Two frames of different colours: mistral-common (PIL) reads the first frame of an animated GIF. */
+    static byte[] animatedGif() throws Exception {
+        var writer = javax.imageio.ImageIO.getImageWritersByFormatName("gif").next();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var ios = javax.imageio.ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.prepareWriteSequence(null);
+            for (int f = 0; f < 2; f++) {
+                var img = new java.awt.image.BufferedImage(56, 28, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 28; y++) for (int x = 0; x < 56; x++) img.setRGB(x, y, f == 0 ? 0xff0000 : 0x0000ff);
+                writer.writeToSequence(new javax.imageio.IIOImage(img, null, null), null);
+            }
+            writer.endWriteSequence();
+        }
+        return out.toByteArray();
+    }
+
+    static void assertStillServing() {
+        assertThat(TestServer.get(port, "/health").status()).isEqualTo(200);
+        TestServer.Response ok = post(port, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"max_tokens\": 2}");
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+    }
+
+    static void assertBadImage(String url, String... messageParts) {
+        TestServer.Response r = post(port, "/v1/chat/completions", imageRequest(url));
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        JsonNode err = r.json().get("error");
+        assertThat(err.get("type").asText()).isEqualTo("BadRequestError");
+        for (String part : messageParts) assertThat(err.get("message").asText()).as(r.body()).containsIgnoringCase(part);
+    }
+
+    @Test
+    void badImagesAreClear400sAndTheServerKeepsServing() throws Exception {
+        int before = encoded.size();
+        byte[] good = png(56, 28);
+        assertBadImage(dataUrl("image/png", java.util.Arrays.copyOf(good, good.length / 2)), "truncated", "png");           // truncated PNG
+        byte[] jpeg = image("vision/images/public/a11_photo_168x112.jpg");
+        byte[] corrupt = jpeg.clone();
+        for (int i = 20; i < corrupt.length; i++) corrupt[i] = (byte) (i * 31);                                  // header kept, rest noise
+        assertBadImage(dataUrl("image/jpeg", corrupt), "jpeg");
+        assertBadImage("data:image/png;base64,@@not*base64@@", "base64");
+        assertBadImage(dataUrl("image/png", pngHeader(20000, 20000)), "too large", "20000x20000");                                 // refused from the header
+        assertBadImage(dataUrl("image/png", pngHeader(0, 28)), "no pixels", "0x28");                                        // zero width
+        assertBadImage(dataUrl("application/pdf", "%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n".getBytes()), "not an image"); // not an image
+        assertThat(encoded.size()).as("no bad image reaches the encoder").isEqualTo(before);
+        assertStillServing();
+
+        // An animated GIF is read as its first frame (PIL's Image.open + convert, as mistral-common): 2×1 tokens.
+        TestServer.Response gif = post(port, "/v1/chat/completions", imageRequest(dataUrl("image/gif", animatedGif())));
+        assertThat(gif.status()).as(gif.body()).isEqualTo(200);
+        assertThat(encoded.subList(before, encoded.size())).containsExactly(2);
+    }
+
+    @Test
+    void tooManyImagesAndTextOnlyModels() throws Exception {
+        String url = dataUrl("image/png", png(28, 28));
+        TestServer.Response r = post(port, "/v1/chat/completions", imageRequest(url, url, url));  // --limit-mm-per-prompt image=2
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().get("error").get("message").asText()).contains("At most 2 image");
+        assertStillServing();
+
+        // The same model served without its encoder is text-only: images are refused, text still works.
+        SiroccoServer textOnly = SiroccoServer.start(TestServer.config().servedModelNames(List.of("vlm")).build(), engine);
+        try {
+            TestServer.Response t = post(textOnly.port(), "/v1/chat/completions", imageRequest(url));
+            assertThat(t.status()).as(t.body()).isEqualTo(400);
+            assertThat(t.json().get("error").get("message").asText()).contains("does not accept image input");
+            assertThat(post(textOnly.port(), "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"max_tokens\": 2}").status())
+                    .isEqualTo(200);
+        } finally {
+            textOnly.stop();
+        }
+    }
+
     static int idOf(String token) {
         assertThat(token).startsWith("token_id:");
         return Integer.parseInt(token.substring("token_id:".length()));
