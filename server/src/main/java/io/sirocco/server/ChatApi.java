@@ -255,8 +255,10 @@ final class ChatApi {
                     if (api.config.reasoningParser() == null) {
                         appendContent(o, delta, o.stop.push(r.text()));
                     } else {
+                        // vLLM ≥ 0.10 names it "reasoning"; older vLLM and many clients read "reasoning_content": send both.
                         o.reasoning.append(r.text());
-                        delta.put("reasoning", delta.path("reasoning").asText("") + r.text());
+                        String text = delta.path("reasoning").asText("") + r.text();
+                        delta.put("reasoning", text).put("reasoning_content", text);
                     }
                 }
                 case OutputEvent.ToolCallStart s -> {
