@@ -82,7 +82,7 @@ final class ModelLoader {
             if (config.vocabSize() <= 1) config = config.withVocabSize(tok.vocabSize());
             TensorSource src = new GgufSource(gguf);
             Decoder dec = config.architecture() == Architecture.MISTRAL4
-                    ? new Mistral4Decoder(config, new Mistral4Loader(src, true, config).load())
+                    ? new Mistral4Decoder(config, new Mistral4Loader(src, Mistral4Loader.Layout.GGUF, config).load())
                     : new MistralDecoder(config, new DecoderLoader(src, WeightNames.GGUF, config).load());
             return new Model(file, "gguf", config, dec, tok, src, null, null);
         } catch (RuntimeException e) {
@@ -123,8 +123,8 @@ final class ModelLoader {
             TensorSource src = new SafeTensorsSource(st, weights);
             Decoder dec;
             if (config.architecture() != Architecture.MISTRAL4) dec = new MistralDecoder(config, new DecoderLoader(src, names, config).load());
-            else if (names == WeightNames.NATIVE) dec = new Mistral4Decoder(config, new Mistral4Loader(src, false, config).load());
-            else throw new ModelFormatException(dir, "Mistral 4 is supported from native (params.json) or GGUF files, not Hugging Face layout");
+            else dec = new Mistral4Decoder(config, new Mistral4Loader(src,
+                    names == WeightNames.NATIVE ? Mistral4Loader.Layout.NATIVE : Mistral4Loader.Layout.HF, config).load());
             return new Model(dir, format, config, dec, tok, src, vision.apply(src), null);
         } catch (RuntimeException e) {
             st.close();
