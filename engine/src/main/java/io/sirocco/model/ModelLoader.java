@@ -28,7 +28,17 @@ final class ModelLoader {
      */
     static Model load(Path path, Path tokenizerFile, Path mmproj) {
         Model m = new ModelLoader(tokenizerFile).load(path);
-        return mmproj == null ? m : withMmproj(m, mmproj);
+        m = mmproj == null ? m : withMmproj(m, mmproj);
+        warnIfLargerThanMemory(m);
+        return m;
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelLoader.class);
+
+    /** Every model: mapped weights larger than RAM run from the page cache (see {@link MemoryCheck}). */
+    private static void warnIfLargerThanMemory(Model m) {
+        long bytes = MemoryCheck.weightBytes(m.tensors());
+        MemoryCheck.read().flatMap(mem -> MemoryCheck.warning(bytes, mem)).ifPresent(w -> LOG.warn("{}: {}", m.source(), w));
     }
 
     private final Path tokenizerFile;
