@@ -9,56 +9,91 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Finds and checks Mistral Small 4 tensors in native files (one tensor per expert, wkv_b whole) or a GGUF of arch
+ * Finds and checks Mistral Small 4 tensors in native files (one tensor per expert, wkv_b whole), a GGUF of arch
  * {@code mistral4} (stacked expert tensors, gate and up fused, wkv_b split into attn_k_b transposed and attn_v_b;
- * testdata mistral-small4 README §4.2). Expert matrices become row-slice views of the file: nothing is copied.
+ * testdata mistral-small4 README §4.2) or the Hugging Face layout (spec §5.3: native matrices renamed, experts stacked
+ * as {@code mlp.experts.gate_up_proj} (experts, 2·hidden, dim) and {@code down_proj} (experts, dim, hidden)).
+ * Expert matrices become row-slice views of the file: nothing is copied.
  */
 final class Mistral4Loader {
+    enum Layout { NATIVE, GGUF, HF }
+
+    /** Text-model prefixes of transformers: Mistral3ForConditionalGeneration (the release), then Mistral4ForCausalLM. */
+    private static final List<String> HF_PREFIXES = List.of("model.language_model.", "model.");
+
     private final TensorSource src;
+    private final Layout layout;
     private final boolean gguf;
+    private final String hfPrefix;
     private final ModelConfig c;
     private final Mistral4Params.Mla mla;
     private final Mistral4Params.Moe moe;
 
-    Mistral4Loader(TensorSource src, boolean gguf, ModelConfig config) {
+    Mistral4Loader(TensorSource src, Layout layout, ModelConfig config) {
         this.src = src;
-        this.gguf = gguf;
+        this.layout = layout;
+        this.gguf = layout == Layout.GGUF;
         this.c = config;
         this.mla = config.mistral4().mla();
         this.moe = config.mistral4().moe();
+        this.hfPrefix = layout != Layout.HF ? "" : HF_PREFIXES.stream().filter(p -> src.find(p + "embed_tokens.weight").isPresent())
+                .findFirst().orElseThrow(() -> new ModelFormatException(src.origin(), "missing tensor " + HF_PREFIXES.getFirst()
+                        + "embed_tokens.weight (also tried " + HF_PREFIXES.get(1) + "embed_tokens.weight; Mistral 4, Hugging Face layout)"));
     }
 
     Mistral4Weights load() {
         int dim = c.dim(), heads = c.nHeads(), qk = mla.qkHeadDim(), lat = mla.kvLoraRank();
-        Tensor emb = matrix(gguf ? "token_embd.weight" : "tok_embeddings.weight", -1, dim);
+        Tensor emb = matrix(global("token_embd", "tok_embeddings", "embed_tokens"), -1, dim);
         List<Mistral4Weights.Layer> layers = new ArrayList<>(c.nLayers());
         for (int l = 0; l < c.nLayers(); l++) {
             float[] wUk = new float[heads * mla.qkNopeHeadDim() * lat];
             float[] wUv = new float[heads * mla.vHeadDim() * lat];
             if (gguf) latentUpGguf(l, wUk, wUv);
-            else latentUpNative(l, wUk, wUv);
+            else latentUpNative(name(l, null, "attention.wkv_b", "self_attn.kv_b_proj"), wUk, wUv);
             layers.add(new Mistral4Weights.Layer(
-                    vector(name(l, "attn_norm", "attention_norm"), dim),
-                    matrix(name(l, "attn_q_a", "attention.wq_a"), mla.qLoraRank(), dim),
-                    vector(name(l, "attn_q_a_norm", "attention.q_a_norm"), mla.qLoraRank()),
-                    matrix(name(l, "attn_q_b", "attention.wq_b"), (long) heads * qk, mla.qLoraRank()),
-                    matrix(name(l, "attn_kv_a_mqa", "attention.wkv_a_with_mqa"), lat + mla.qkRopeHeadDim(), dim),
-                    vector(name(l, "attn_kv_a_norm", "attention.kv_a_norm"), lat),
+                    vector(name(l, "attn_norm", "attention_norm", "input_layernorm"), dim),
+                    matrix(name(l, "attn_q_a", "attention.wq_a", "self_attn.q_a_proj"), mla.qLoraRank(), dim),
+                    vector(name(l, "attn_q_a_norm", "attention.q_a_norm", "self_attn.q_a_layernorm"), mla.qLoraRank()),
+                    matrix(name(l, "attn_q_b", "attention.wq_b", "self_attn.q_b_proj"), (long) heads * qk, mla.qLoraRank()),
+                    matrix(name(l, "attn_kv_a_mqa", "attention.wkv_a_with_mqa", "self_attn.kv_a_proj_with_mqa"), lat + mla.qkRopeHeadDim(), dim),
+                    vector(name(l, "attn_kv_a_norm", "attention.kv_a_norm", "self_attn.kv_a_layernorm"), lat),
                     wUk, wUv,
-                    matrix(name(l, "attn_output", "attention.wo"), dim, (long) heads * mla.vHeadDim()),
-                    vector(name(l, "ffn_norm", "ffn_norm"), dim),
-                    matrix(name(l, "ffn_gate_inp", "gate"), moe.numExperts(), dim),
-                    gguf ? expertsGguf(l) : expertsNative(l),
+                    matrix(name(l, "attn_output", "attention.wo", "self_attn.o_proj"), dim, (long) heads * mla.vHeadDim()),
+                    vector(name(l, "ffn_norm", "ffn_norm", "post_attention_layernorm"), dim),
+                    matrix(name(l, "ffn_gate_inp", "gate", "mlp.gate"), moe.numExperts(), dim),
+                    switch (layout) {
+                        case NATIVE -> expertsNative(l);
+                        case GGUF -> expertsStacked(ggufName(l, "ffn_gate_up_exps"), ggufName(l, "ffn_down_exps"));
+                        case HF -> expertsStacked(hfName(l, "mlp.experts.gate_up_proj"), hfName(l, "mlp.experts.down_proj"));
+                    },
                     moe.numSharedExperts() == 0 ? null : shared(l)));
         }
-        float[] norm = vector(gguf ? "output_norm.weight" : "norm.weight", dim);
-        Tensor output = matrix("output.weight", emb.rows(), dim);
+        float[] norm = vector(global("output_norm", "norm", "norm"), dim);
+        String out = layout == Layout.HF ? "lm_head.weight" : "output.weight";
+        Tensor output = c.tiedEmbeddings() && src.find(out).isEmpty() ? emb : matrix(out, emb.rows(), dim);
         return new Mistral4Weights(emb, List.copyOf(layers), norm, output);
     }
 
-    /** A layer tensor present in both layouts under these names. */
-    private String name(int l, String ggufName, String nativeName) {
-        return gguf ? ggufName(l, ggufName) : nativeName(l, nativeName);
+    /** A layer tensor present in every layout under these names (without the ".weight"). */
+    private String name(int l, String ggufName, String nativeName, String hfName) {
+        return switch (layout) {
+            case GGUF -> ggufName(l, ggufName);
+            case NATIVE -> nativeName(l, nativeName);
+            case HF -> hfName(l, hfName) + ".weight";
+        };
+    }
+
+    private String global(String ggufName, String nativeName, String hfName) {
+        return switch (layout) {
+            case GGUF -> ggufName;
+            case NATIVE -> nativeName;
+            case HF -> hfPrefix + hfName;
+        } + ".weight";
+    }
+
+    /** HF layer tensor name; the stacked expert tensors are parameters without a ".weight" suffix. */
+    private String hfName(int l, String n) {
+        return hfPrefix + "layers." + l + "." + n;
     }
 
     private static String ggufName(int l, String n) {
@@ -69,10 +104,10 @@ final class Mistral4Loader {
         return "layers." + l + "." + n + ".weight";
     }
 
-    /** wkv_b (nHeads·(nope + v), kvLora): per head nope rows of W_uk then v rows of W_uv. */
-    private void latentUpNative(int l, float[] wUk, float[] wUv) {
+    /** wkv_b / kv_b_proj (nHeads·(nope + v), kvLora): per head nope rows of W_uk then v rows of W_uv. */
+    private void latentUpNative(String name, float[] wUk, float[] wUv) {
         int nope = mla.qkNopeHeadDim(), v = mla.vHeadDim(), lat = mla.kvLoraRank();
-        Tensor t = matrix(nativeName(l, "attention.wkv_b"), (long) c.nHeads() * (nope + v), lat);
+        Tensor t = matrix(name, (long) c.nHeads() * (nope + v), lat);
         for (int h = 0; h < c.nHeads(); h++) {
             for (int r = 0; r < nope; r++) Kernels.dequantizeRow(t, (long) h * (nope + v) + r, wUk, (h * nope + r) * lat);
             for (int r = 0; r < v; r++) Kernels.dequantizeRow(t, (long) h * (nope + v) + nope + r, wUv, (h * v + r) * lat);
@@ -105,11 +140,14 @@ final class Mistral4Loader {
         return List.copyOf(out);
     }
 
-    /** ffn_gate_up_exps (experts, 2·hidden, dim): gate rows then up rows; ffn_down_exps (experts, dim, hidden). */
-    private List<Mistral4Weights.Expert> expertsGguf(int l) {
+    /**
+     * ffn_gate_up_exps / gate_up_proj (experts, 2·hidden, dim): per expert the gate rows (w1) then the up rows (w3);
+     * ffn_down_exps / down_proj (experts, dim, hidden).
+     */
+    private List<Mistral4Weights.Expert> expertsStacked(String gateUpName, String downName) {
         int dim = c.dim(), hid = moe.expertHiddenDim(), n = moe.numExperts();
-        Tensor gateUp = stacked(ggufName(l, "ffn_gate_up_exps"), n, 2L * hid, dim);
-        Tensor down = stacked(ggufName(l, "ffn_down_exps"), n, dim, hid);
+        Tensor gateUp = stacked(gateUpName, n, 2L * hid, dim);
+        Tensor down = stacked(downName, n, dim, hid);
         List<Mistral4Weights.Expert> out = new ArrayList<>(n);
         for (int e = 0; e < n; e++) {
             out.add(new Mistral4Weights.Expert(rows(gateUp, (long) e * 2 * hid, hid, "." + e + ".gate"), rows(down, (long) e * dim, dim, "." + e),
@@ -120,9 +158,9 @@ final class Mistral4Loader {
 
     private Mistral4Weights.Expert shared(int l) {
         int dim = c.dim(), hid = moe.expertHiddenDim();
-        return new Mistral4Weights.Expert(matrix(name(l, "ffn_gate_shexp", "shared_experts.w1"), hid, dim),
-                matrix(name(l, "ffn_down_shexp", "shared_experts.w2"), dim, hid),
-                matrix(name(l, "ffn_up_shexp", "shared_experts.w3"), hid, dim));
+        return new Mistral4Weights.Expert(matrix(name(l, "ffn_gate_shexp", "shared_experts.w1", "mlp.shared_experts.gate_proj"), hid, dim),
+                matrix(name(l, "ffn_down_shexp", "shared_experts.w2", "mlp.shared_experts.down_proj"), dim, hid),
+                matrix(name(l, "ffn_up_shexp", "shared_experts.w3", "mlp.shared_experts.up_proj"), hid, dim));
     }
 
     /** Rows [first, first + count) of a tensor seen as a matrix, as a [count, cols] view of the same bytes. */
@@ -134,7 +172,11 @@ final class Mistral4Loader {
     private Tensor require(String name) {
         Optional<Tensor> t = src.find(name);
         return t.orElseThrow(() -> new ModelFormatException(src.origin(), "missing tensor " + name + " (Mistral 4, "
-                + (gguf ? "GGUF mistral4" : "native") + " layout)"));
+                + switch (layout) {
+                    case GGUF -> "GGUF mistral4";
+                    case NATIVE -> "native";
+                    case HF -> "Hugging Face";
+                } + " layout)"));
     }
 
     /** A 3-D tensor [a, b, cols] (the slowest dimension first). */

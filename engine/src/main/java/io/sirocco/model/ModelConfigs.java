@@ -51,6 +51,7 @@ public final class ModelConfigs {
     /** Hugging Face config.json (MistralForCausalLM, LlamaForCausalLM, or the text_config of Mistral3ForConditionalGeneration). */
     public static ModelConfig fromHfConfig(JsonNode c) {
         JsonNode t = c.has("text_config") ? c.get("text_config") : c;
+        if (t.path("model_type").asText("").equals("mistral4")) return fromMistral4HfConfig(c, t);
         int dim = req(t, "hidden_size").asInt();
         int nHeads = req(t, "num_attention_heads").asInt();
         int headDim = t.path("head_dim").isNumber() ? t.get("head_dim").asInt() : dim / nHeads;
@@ -61,6 +62,42 @@ public final class ModelConfigs {
                 c.path("tie_word_embeddings").asBoolean(t.path("tie_word_embeddings").asBoolean(false)),
                 firstInt(t.has("bos_token_id") ? t.get("bos_token_id") : c.path("bos_token_id"), 1),
                 firstInt(t.has("eos_token_id") ? t.get("eos_token_id") : c.path("eos_token_id"), 2));
+    }
+
+    /**
+     * transformers' Mistral4Config (the text_config of the release's Mistral3ForConditionalGeneration, or a
+     * Mistral4ForCausalLM config), as convert_mistral4_weight_to_hf.py writes it from params.json. Its rope_parameters
+     * carry mscale_all_dim 1.0 whatever yarn.apply_scale said: like the GGUF's yarn_log_multiplier that says nothing about
+     * the softmax scale, which stays 1/√(qk_nope + qk_rope) (testdata mistral-small4 README §5.3).
+     */
+    private static ModelConfig fromMistral4HfConfig(JsonNode c, JsonNode t) {
+        if (!t.path("q_lora_rank").isNumber()) throw new IllegalArgumentException("mistral4: q_lora_rank null (no query down-projection) is not supported");
+        if (!t.path("rope_interleave").asBoolean(true))
+            throw new IllegalArgumentException("mistral4: rope_interleave false is not supported (Mistral 4 rotates adjacent pairs)");
+        if (t.path("n_group").asInt(1) != 1 || t.path("topk_group").asInt(1) != 1)
+            throw new IllegalArgumentException("mistral4: expert groups (n_group, topk_group) other than 1 are not supported");
+        var mla = new Mistral4Params.Mla(req(t, "q_lora_rank").asInt(), req(t, "kv_lora_rank").asInt(), req(t, "qk_nope_head_dim").asInt(),
+                req(t, "qk_rope_head_dim").asInt(), req(t, "v_head_dim").asInt());
+        var moe = new Mistral4Params.Moe(req(t, "n_routed_experts").asInt(), req(t, "num_experts_per_tok").asInt(),
+                req(t, "moe_intermediate_size").asInt(), t.path("n_shared_experts").asInt(0), t.path("routed_scaling_factor").asDouble(1.0),
+                t.path("norm_topk_prob").asBoolean(true), t.path("first_k_dense_replace").asInt(0));
+        // transformers ≥ 5 writes rope_parameters (rope_theta inside); older configs have rope_scaling + rope_theta.
+        JsonNode r = t.has("rope_parameters") ? t.get("rope_parameters") : t.path("rope_scaling");
+        String type = r.path("rope_type").asText(r.path("type").asText(""));
+        if (!type.equals("yarn")) throw new IllegalArgumentException("mistral4: rope type '" + type + "' is not supported (yarn expected)");
+        double theta = r.path("rope_theta").asDouble(t.path("rope_theta").asDouble(10000.0));
+        var yarn = new Mistral4Params.Yarn(req(r, "factor").asDouble(), req(r, "original_max_position_embeddings").asInt(),
+                r.path("beta_fast").asDouble(32.0), r.path("beta_slow").asDouble(1.0));
+        var l4 = r.path("llama_4_scaling_beta").isNumber()
+                ? new Mistral4Params.Llama4Scaling(r.get("llama_4_scaling_beta").asDouble(), yarn.originalMaxPositions()) : null;
+        int nHeads = req(t, "num_attention_heads").asInt();
+        return new ModelConfig(Architecture.MISTRAL4, req(t, "hidden_size").asInt(), req(t, "num_hidden_layers").asInt(), nHeads, nHeads,
+                mla.qkHeadDim(), t.path("intermediate_size").asInt(moe.expertHiddenDim()), req(t, "vocab_size").asInt(),
+                (float) t.path("rms_norm_eps").asDouble(1e-6), theta, RopeStyle.INTERLEAVED, t.path("max_position_embeddings").asInt(0),
+                c.path("tie_word_embeddings").asBoolean(t.path("tie_word_embeddings").asBoolean(false)),
+                firstInt(t.has("bos_token_id") ? t.get("bos_token_id") : c.path("bos_token_id"), 1),
+                firstInt(t.has("eos_token_id") ? t.get("eos_token_id") : c.path("eos_token_id"), 2),
+                new Mistral4Params(mla, moe, yarn, l4));
     }
 
     /** GGUF metadata of arch {@code llama}, {@code mistral} or {@code mistral3}: q/k rows in interleaved RoPE order. */

@@ -28,7 +28,17 @@ final class ModelLoader {
      */
     static Model load(Path path, Path tokenizerFile, Path mmproj) {
         Model m = new ModelLoader(tokenizerFile).load(path);
-        return mmproj == null ? m : withMmproj(m, mmproj);
+        m = mmproj == null ? m : withMmproj(m, mmproj);
+        warnIfLargerThanMemory(m);
+        return m;
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelLoader.class);
+
+    /** Every model: mapped weights larger than RAM run from the page cache (see {@link MemoryCheck}). */
+    private static void warnIfLargerThanMemory(Model m) {
+        long bytes = MemoryCheck.weightBytes(m.tensors());
+        MemoryCheck.read().flatMap(mem -> MemoryCheck.warning(bytes, mem)).ifPresent(w -> LOG.warn("{}: {}", m.source(), w));
     }
 
     private final Path tokenizerFile;
@@ -82,7 +92,7 @@ final class ModelLoader {
             if (config.vocabSize() <= 1) config = config.withVocabSize(tok.vocabSize());
             TensorSource src = new GgufSource(gguf);
             Decoder dec = config.architecture() == Architecture.MISTRAL4
-                    ? new Mistral4Decoder(config, new Mistral4Loader(src, true, config).load())
+                    ? new Mistral4Decoder(config, new Mistral4Loader(src, Mistral4Loader.Layout.GGUF, config).load())
                     : new MistralDecoder(config, new DecoderLoader(src, WeightNames.GGUF, config).load());
             return new Model(file, "gguf", config, dec, tok, src, null, null);
         } catch (RuntimeException e) {
@@ -123,8 +133,8 @@ final class ModelLoader {
             TensorSource src = new SafeTensorsSource(st, weights);
             Decoder dec;
             if (config.architecture() != Architecture.MISTRAL4) dec = new MistralDecoder(config, new DecoderLoader(src, names, config).load());
-            else if (names == WeightNames.NATIVE) dec = new Mistral4Decoder(config, new Mistral4Loader(src, false, config).load());
-            else throw new ModelFormatException(dir, "Mistral 4 is supported from native (params.json) or GGUF files, not Hugging Face layout");
+            else dec = new Mistral4Decoder(config, new Mistral4Loader(src,
+                    names == WeightNames.NATIVE ? Mistral4Loader.Layout.NATIVE : Mistral4Loader.Layout.HF, config).load());
             return new Model(dir, format, config, dec, tok, src, vision.apply(src), null);
         } catch (RuntimeException e) {
             st.close();

@@ -12,8 +12,8 @@ import java.util.Arrays;
 final class MoeFeedForward {
     private MoeFeedForward() {}
 
-    /** out (T, dim) = MoE(x (T, dim)). */
-    static void run(Mistral4Params.Moe moe, Mistral4Weights.Layer lw, float[] x, int T, int dim, float[] out, WorkerPool pool) {
+    /** out (T, dim) = MoE(x (T, dim)); returns the ids of the routed experts read (each once, ascending). */
+    static int[] run(Mistral4Params.Moe moe, Mistral4Weights.Layer lw, float[] x, int T, int dim, float[] out, WorkerPool pool) {
         int nExp = moe.numExperts(), k = moe.expertsPerToken(), hid = moe.expertHiddenDim();
         float[] logits = new float[T * nExp];  // (T, experts)
         Kernels.matmul(lw.router(), x, T, logits, pool);
@@ -46,6 +46,15 @@ final class MoeFeedForward {
             expert(lw.shared(), x, T, hid, gate, up, y, pool);
             Ops.add(out, y, T * dim);
         }
+        int[] read = new int[nExp];
+        int nRead = 0;
+        for (int e = 0; e < nExp; e++) if (start[e + 1] > start[e]) read[nRead++] = e;
+        return Arrays.copyOf(read, nRead);
+    }
+
+    /** Bytes of an expert's three matrices as stored. */
+    static long bytes(Mistral4Weights.Expert e) {
+        return e.w1().data().byteSize() + e.w2().data().byteSize() + e.w3().data().byteSize();
     }
 
     /** y (n, dim) = w2 · (silu(w1 · x) ⊙ w3 · x) for n rows of x. */

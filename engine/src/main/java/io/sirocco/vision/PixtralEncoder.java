@@ -4,10 +4,11 @@ import io.sirocco.image.PreprocessedImage;
 import io.sirocco.model.LayerWeights;
 import io.sirocco.model.Ops;
 import io.sirocco.parallel.WorkerPool;
-import io.sirocco.tensor.kernel.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Pixtral vision encoder with its projector (spec §2.4–2.5): patch conv, ln_pre, transformer blocks with 2D
@@ -75,38 +76,21 @@ public final class PixtralEncoder {
     public List<float[]> encode(List<PreprocessedImage> images, List<String> hashes, WorkerPool pool) {
         if (hashes.size() != images.size()) throw new IllegalArgumentException("one hash per image expected");
         float[][] out = new float[images.size()][];
-        List<PreprocessedImage> missing = new ArrayList<>();
-        List<Integer> missingAt = new ArrayList<>();
+        Map<String, Integer> pending = new HashMap<>();  // hash → index in toEncode (an image twice in one call runs once)
+        List<PreprocessedImage> toEncode = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
-            out[i] = cache.get(hashes.get(i));
-            if (out[i] != null) continue;
-            int earlier = hashes.subList(0, i).indexOf(hashes.get(i));  // the same image twice in one call: encode once
-            if (earlier >= 0 && missingAt.contains(earlier)) {
-                missingAt.add(i);
-                missing.add(null);
-                continue;
-            }
-            missing.add(images.get(i));
-            missingAt.add(i);
+            String h = hashes.get(i);
+            if (pending.containsKey(h) || (out[i] = cache.get(h)) != null) continue;
+            pending.put(h, toEncode.size());
+            toEncode.add(images.get(i));
         }
-        List<PreprocessedImage> toEncode = missing.stream().filter(java.util.Objects::nonNull).toList();
-        if (!toEncode.isEmpty()) {
-            List<float[]> fresh = forward(toEncode, pool, Stages.NONE);
-            synchronized (this) {
-                encodedImages += toEncode.size();
-            }
-            int f = 0;
-            for (int m = 0; m < missing.size(); m++) {
-                int i = missingAt.get(m);
-                if (missing.get(m) == null) continue;
-                out[i] = fresh.get(f++);
-                cache.put(hashes.get(i), out[i]);
-            }
-            for (int m = 0; m < missing.size(); m++) {
-                int i = missingAt.get(m);
-                if (out[i] == null) out[i] = out[hashes.subList(0, i).indexOf(hashes.get(i))];
-            }
+        if (toEncode.isEmpty()) return Arrays.asList(out);
+        List<float[]> fresh = forward(toEncode, pool, Stages.NONE);
+        synchronized (this) {
+            encodedImages += toEncode.size();
         }
+        pending.forEach((h, j) -> cache.put(h, fresh.get(j)));
+        for (int i = 0; i < images.size(); i++) if (out[i] == null) out[i] = fresh.get(pending.get(hashes.get(i)));
         return Arrays.asList(out);
     }
 
@@ -123,7 +107,7 @@ public final class PixtralEncoder {
         int[] rows = new int[N], cols = new int[N];
         for (int i = 0; i < images.size(); i++) flattenPatches(images.get(i), p, patches, segments[i], rows, cols);
         float[] h = new float[N * H];         // (N, H) residual stream
-        Kernels.matmul(w.patchConv(), patches, N, h, pool);
+        BlockedMatmul.matmul(w.patchConv(), patches, N, h, pool);
         stages.accept("patch_conv", h);
         for (int t = 0; t < N; t++) Ops.rmsNorm(h, t * H, w.lnPre(), c.normEps(), h, t * H, H);
         stages.accept("ln_pre", h);
@@ -138,22 +122,22 @@ public final class PixtralEncoder {
         for (int l = 0; l < c.nLayers(); l++) {
             LayerWeights lw = w.layers().get(l);
             for (int t = 0; t < N; t++) Ops.rmsNorm(h, t * H, lw.attentionNorm(), c.normEps(), x, t * H, H);
-            Kernels.matmul(lw.wq(), x, N, q, pool);
-            Kernels.matmul(lw.wk(), x, N, k, pool);
-            Kernels.matmul(lw.wv(), x, N, v, pool);
+            BlockedMatmul.matmul(lw.wq(), x, N, q, pool);
+            BlockedMatmul.matmul(lw.wk(), x, N, k, pool);
+            BlockedMatmul.matmul(lw.wv(), x, N, v, pool);
             for (int t = 0; t < N; t++) {
                 rope.apply(q, t * H, c.nHeads(), t);
                 rope.apply(k, t * H, c.nHeads(), t);
             }
             VisionAttention.run(q, k, v, c.nHeads(), c.headDim(), segments, att, pool);
-            Kernels.matmul(lw.wo(), att, N, o, pool);
+            BlockedMatmul.matmul(lw.wo(), att, N, o, pool);
             Ops.add(h, o, N * H);
 
             for (int t = 0; t < N; t++) Ops.rmsNorm(h, t * H, lw.ffnNorm(), c.normEps(), x, t * H, H);
-            Kernels.matmul(lw.w1(), x, N, gate, pool);
-            Kernels.matmul(lw.w3(), x, N, up, pool);
+            BlockedMatmul.matmul(lw.w1(), x, N, gate, pool);
+            BlockedMatmul.matmul(lw.w3(), x, N, up, pool);
             Ops.swiglu(gate, up, N * ffn);
-            Kernels.matmul(lw.w2(), gate, N, o, pool);
+            BlockedMatmul.matmul(lw.w2(), gate, N, o, pool);
             Ops.add(h, o, N * H);
             stages.accept("vision_layer" + l + "_out", h);
         }
@@ -178,14 +162,14 @@ public final class PixtralEncoder {
         }
         stages.accept("patch_merger_input", merged);
         float[] tokens = new float[T * H];                 // (T, H)
-        Kernels.matmul(w.mergingLayer(), merged, T, tokens, pool);
+        BlockedMatmul.matmul(w.mergingLayer(), merged, T, tokens, pool);
         stages.accept("patch_merger_out", tokens);
         float[] a = new float[T * D];                      // (T, textDim)
-        Kernels.matmul(w.wIn(), tokens, T, a, pool);
+        BlockedMatmul.matmul(w.wIn(), tokens, T, a, pool);
         stages.accept("adapter_w_in_out", a);
         Gelu.apply(a, 0, T * D);
         float[] y = new float[T * D];                      // (T, textDim)
-        Kernels.matmul(w.wOut(), a, T, y, pool);
+        BlockedMatmul.matmul(w.wOut(), a, T, y, pool);
         List<float[]> out = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) out.add(Arrays.copyOfRange(y, tokenStart[i] * D, tokenStart[i + 1] * D));
         return out;

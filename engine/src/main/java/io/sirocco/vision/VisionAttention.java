@@ -3,7 +3,6 @@ package io.sirocco.vision;
 import io.sirocco.model.Ops;
 import io.sirocco.parallel.WorkerPool;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code BlockDiagonalMask} in mistral-inference): a token attends to every token of its own image and to none of
  * the others. Scale hd^−½, softmax in float with a double sum, as the text decoder's.
  *
- * <p>Heads are first copied to contiguous (N, hd) planes so each key and value row is read sequentially; queries are
- * processed four at a time so every key and value chunk loaded serves four of them. {@link #reference} is the plain
+ * <p>Queries and values are first copied to contiguous (N, hd) planes per head and keys to transposed (hd, N) planes,
+ * so scores are plain vertical FMAs over several keys at once; queries are processed four at a time so every key and
+ * value chunk loaded serves four of them. {@link #reference} is the plain
  * scalar version the fast path is tested against.
  */
 final class VisionAttention {
@@ -29,7 +29,7 @@ final class VisionAttention {
     static void run(float[] q, float[] k, float[] v, int nHeads, int hd, int[] segments, float[] out, WorkerPool pool) {
         int n = segments[segments.length - 1], width = nHeads * hd;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] qh = toHeadPlanes(q, n, nHeads, hd), kh = toHeadPlanes(k, n, nHeads, hd), vh = toHeadPlanes(v, n, nHeads, hd);
+        float[] qh = toHeadPlanes(q, n, nHeads, hd), kT = toTransposedHeads(k, n, nHeads, hd), vh = toHeadPlanes(v, n, nHeads, hd);
         // Work items: (head, tile of QT queries that never straddles two images).
         int[] tileStart = tiles(segments);
         int tiles = tileStart.length;
@@ -41,26 +41,38 @@ final class VisionAttention {
             int t1 = Math.min(t0 + QT, e);
             int plane = h * n * hd;
             float[][] scores = new float[t1 - t0][e - s];
-            scores(qh, kh, plane, hd, t0, t1, s, e, scale, scores);
+            scores(qh, kT, plane, n, hd, t0, t1, s, e, scale, scores);
             for (float[] row : scores) Ops.softmax(row, 0, row.length);
             weightedValues(vh, plane, hd, s, e, scores, out, t0, width, h * hd);
         });
     }
 
-    /** scores[i][j − s] = (q_{t0+i} · k_j) · scale for j in [s, e). */
-    private static void scores(float[] qh, float[] kh, int plane, int hd, int t0, int t1, int s, int e, float scale, float[][] scores) {
-        int m = t1 - t0;
-        int bound = F.loopBound(hd), lanes = F.length();
-        for (int j = s; j < e; j++) {
-            int ko = plane + j * hd;
+    /**
+     * scores[i][j − s] = (q_{t0+i} · k_j) · scale for j in [s, e). Keys are transposed (hd, N) per head, so one vector
+     * holds one lane of several keys and the sum over lanes needs no horizontal reduction.
+     */
+    private static void scores(float[] qh, float[] kT, int plane, int n, int hd, int t0, int t1, int s, int e, float scale, float[][] scores) {
+        int m = t1 - t0, lanes = F.length();
+        int q0 = plane + t0 * hd, q1 = q0 + hd, q2 = q1 + hd, q3 = q2 + hd;
+        int j = s;
+        for (; j + lanes <= e; j += lanes) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = 0; c < hd; c++) {
+                FloatVector kv = FloatVector.fromArray(F, kT, plane + c * n + j);
+                a0 = kv.fma(FloatVector.broadcast(F, qh[q0 + c]), a0);
+                if (m > 1) a1 = kv.fma(FloatVector.broadcast(F, qh[q1 + c]), a1);
+                if (m > 2) a2 = kv.fma(FloatVector.broadcast(F, qh[q2 + c]), a2);
+                if (m > 3) a3 = kv.fma(FloatVector.broadcast(F, qh[q3 + c]), a3);
+            }
+            a0.mul(scale).intoArray(scores[0], j - s);
+            if (m > 1) a1.mul(scale).intoArray(scores[1], j - s);
+            if (m > 2) a2.mul(scale).intoArray(scores[2], j - s);
+            if (m > 3) a3.mul(scale).intoArray(scores[3], j - s);
+        }
+        for (; j < e; j++) {
             for (int i = 0; i < m; i++) {
-                int qo = plane + (t0 + i) * hd;
-                FloatVector acc = FloatVector.zero(F);
-                int c = 0;
-                for (; c < bound; c += lanes)
-                    acc = FloatVector.fromArray(F, qh, qo + c).fma(FloatVector.fromArray(F, kh, ko + c), acc);
-                float sum = acc.reduceLanes(VectorOperators.ADD);
-                for (; c < hd; c++) sum += qh[qo + c] * kh[ko + c];
+                float sum = 0;
+                for (int c = 0; c < hd; c++) sum += qh[q0 + i * hd + c] * kT[plane + c * n + j];
                 scores[i][j - s] = sum * scale;
             }
         }
@@ -100,6 +112,15 @@ final class VisionAttention {
         for (int t = 0; t < n; t++)
             for (int h = 0; h < nHeads; h++) System.arraycopy(x, (t * nHeads + h) * hd, planes, (h * n + t) * hd, hd);
         return planes;
+    }
+
+    /** (N, nHeads·hd) → (nHeads, hd, N): each head's keys transposed. */
+    private static float[] toTransposedHeads(float[] x, int n, int nHeads, int hd) {
+        float[] out = new float[x.length];
+        for (int t = 0; t < n; t++)
+            for (int h = 0; h < nHeads; h++)
+                for (int c = 0; c < hd; c++) out[(h * hd + c) * n + t] = x[(t * nHeads + h) * hd + c];
+        return out;
     }
 
     /** First token of each tile of up to QT queries inside one image. */

@@ -67,6 +67,12 @@ public record VisionConfig(
         return hiddenSize * spatialMergeSize * spatialMergeSize;
     }
 
+    /** The same tower without the pre-projector RMSNorm (an mmproj states it by having mm.input_norm or not). */
+    public VisionConfig withoutPreProjectorNorm() {
+        return new VisionConfig(hiddenSize, nLayers, nHeads, intermediateSize, patchSize, maxImageSize, numChannels, ropeTheta,
+                spatialMergeSize, normEps, false, textDim, imageTokenId, imageBreakTokenId, imageEndTokenId);
+    }
+
     /** What the image preprocessor needs (patch size, longest side, merge). */
     public ImageConfig imageConfig() {
         return new ImageConfig(patchSize, maxImageSize, spatialMergeSize);
@@ -75,8 +81,9 @@ public record VisionConfig(
     /** params.json {@code vision_encoder} (mistral-inference VisionEncoderArgs); {@code textDim} is params.json {@code dim}. */
     public static VisionConfig fromParams(JsonNode v, int textDim) {
         int imageSize = req(v, "image_size");
-        if (!v.path("mm_projector_id").asText("patch_merge").equals("patch_merge") && v.path("spatial_merge_size").asInt(1) > 1)
-            throw new IllegalArgumentException("unsupported mm_projector_id '" + v.get("mm_projector_id").asText() + "' (supported: patch_merge)");
+        // Pixtral-12B (no patch merger, adapter biases) is a different projector; only Small 3.x's is implemented.
+        if (!v.path("mm_projector_id").asText("").equals("patch_merge"))
+            throw new IllegalArgumentException("unsupported mm_projector_id '" + v.path("mm_projector_id").asText("") + "' (supported: patch_merge)");
         if (v.path("adapter_bias").asBoolean(true))
             throw new IllegalArgumentException("vision adapter with biases (adapter_bias true) is not supported; Small 3.x has none");
         return new VisionConfig(req(v, "hidden_size"), req(v, "num_hidden_layers"), req(v, "num_attention_heads"),
@@ -104,8 +111,9 @@ public record VisionConfig(
     }
 
     /**
-     * An mmproj GGUF (arch {@code clip}, {@code clip.projector_type} pixtral). {@code textDim} is checked against
-     * {@code clip.vision.projection_dim} when the file states it; image token ids are Tekken's (10/12/13).
+     * An mmproj GGUF (arch {@code clip}, {@code clip.projector_type} pixtral); textDim is
+     * {@code clip.vision.projection_dim} (the loader checks it against the text model); image token ids are Tekken's (10/12/13). The pre-projector norm is assumed
+     * present; {@link VisionLoader#mmprojEncoder} drops it when the file has no {@code mm.input_norm.weight}.
      */
     public static VisionConfig fromGguf(Map<String, Object> meta) {
         if (!"clip".equals(meta.get("general.architecture")))

@@ -63,6 +63,7 @@ public final class VisionLoader {
     /** The encoder of an mmproj GGUF for a text model of width {@code textDim}. */
     public static PixtralEncoder mmprojEncoder(GgufFile mmproj, TensorSource src, int textDim) {
         VisionConfig vc = config(src, () -> VisionConfig.fromGguf(mmproj.metadata()));
+        if (src.find(VisionLayout.GGUF.global(Global.PRE_PROJECTOR_NORM).getFirst()).isEmpty()) vc = vc.withoutPreProjectorNorm();
         if (vc.textDim() != textDim)
             throw new ModelFormatException(src.origin(), "mmproj projects to " + vc.textDim() + " dimensions but the text model's width is "
                     + textDim + ": it belongs to another model");

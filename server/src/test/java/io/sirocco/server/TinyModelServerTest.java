@@ -4,25 +4,25 @@ import static io.sirocco.server.TestServer.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sirocco.engine.SerialEngine;
+import io.sirocco.engine.BatchingEngine;
 import io.sirocco.parallel.WorkerPool;
 import io.sirocco.testing.TestData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The real engine on the synthetic mistral-tiny model: goldens through /v1/completions, grammar-forced chat. */
+/** The continuous-batching engine on the synthetic mistral-tiny model: goldens through /v1/completions, grammar-forced chat. */
 class TinyModelServerTest {
     static final double TAU = 1e-4;
     static WorkerPool pool;
-    static SerialEngine engine;
+    static BatchingEngine engine;
     static SiroccoServer server;
     static int port;
 
     @BeforeAll
     static void start() {
         pool = new WorkerPool(2);
-        engine = new SerialEngine(TestServer.tinyModel(), pool);
+        engine = TestServer.batching(TestServer.tinyModel(), pool);
         server = SiroccoServer.start(TestServer.config().enableAutoToolChoice(true).toolCallParser("mistral").build(), engine);
         port = server.port();
     }
@@ -64,6 +64,39 @@ class TinyModelServerTest {
             prompts++;
         }
         assertThat(prompts).isEqualTo(13);
+    }
+
+    /** The streamed completion of a request: the concatenated text of choice 0 and its token count. */
+    static String streamedText(String body) {
+        TestServer.Response r = post(port, "/v1/completions", body);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        StringBuilder text = new StringBuilder();
+        for (JsonNode ev : Sse.events(r.body())) for (JsonNode c : ev.path("choices")) text.append(c.path("text").asText(""));
+        return text.toString();
+    }
+
+    @Test
+    void eightConcurrentStreamingClientsGetTheSingleClientOutputs() throws Exception {
+        JsonNode golden = Json.MAPPER.readTree(TestData.file("mistral-tiny/generation.json").toFile());
+        java.util.List<String> bodies = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            JsonNode p = golden.get("prompts").get(i);
+            bodies.add("{\"prompt\": " + p.get("prompt_ids") + ", \"max_tokens\": " + (16 + i) + ", \"temperature\": 0,"
+                    + " \"ignore_eos\": true, \"stream\": true, \"return_tokens_as_token_ids\": false}");
+        }
+        java.util.List<String> alone = bodies.stream().map(TinyModelServerTest::streamedText).toList();
+        long steps0 = engine.steps();
+        try (var clients = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            var futures = bodies.stream().map(b -> clients.submit(() -> {
+                go.await();
+                return streamedText(b);
+            })).toList();
+            go.countDown();
+            for (int i = 0; i < 8; i++) assertThat(futures.get(i).get()).as("client " + i).isEqualTo(alone.get(i));
+        }
+        // Run one after another, the 8 requests take at least 16+…+23 = 156 decode steps; batched they share steps.
+        assertThat(engine.steps() - steps0).as("engine steps for 156 generated tokens").isLessThan(156);
     }
 
     static final String WEATHER_TOOL = "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"description\": \"Weather in a city\","
