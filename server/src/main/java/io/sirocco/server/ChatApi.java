@@ -118,6 +118,7 @@ final class ChatApi {
         ObjectNode streamOptions = p.object("stream_options");
         if (streamOptions != null && !stream) throw ApiException.badRequest("stream_options", "'stream_options' is only allowed when 'stream' is true");
         boolean includeUsage = streamOptions != null && new Params(streamOptions).bool("include_usage", false);
+        boolean continuous = includeUsage && new Params(streamOptions).bool("continuous_usage_stats", false);
         boolean logprobs = p.bool("logprobs", false);
         boolean asIds = p.bool("return_tokens_as_token_ids", false);  // vLLM extra: "token_id:N" instead of the text
         Long top = p.integer("top_logprobs", 0, api.config.maxLogprobs());
@@ -153,7 +154,7 @@ final class ChatApi {
                 ex.sseStart();
                 for (int j = 0; j < sr.n; j++) {
                     ObjectNode delta = Json.object().put("role", "assistant").put("content", "");
-                    ex.sse(chunk(id, created, j, delta, null, null, null));
+                    ex.sse(CompletionsApi.withUsage(continuous, chunk(id, created, j, delta, null, null, null), ids.length, 0));
                 }
             }
             gen.start(api.engine, choices);
@@ -180,7 +181,8 @@ final class ChatApi {
                             gen.stop(t.choice());
                         }
                         if (stream && !delta.isEmpty()) {
-                            ex.sse(chunk(id, created, t.choice(), delta, logprobs ? logprobsContent(o.unsent, sr, asIds) : null, null, null));
+                            ex.sse(CompletionsApi.withUsage(continuous, chunk(id, created, t.choice(), delta,
+                                    logprobs ? logprobsContent(o.unsent, sr, asIds) : null, null, null), ids.length, o.steps.size()));
                             o.unsent.clear();
                         }
                     }
@@ -198,7 +200,8 @@ final class ChatApi {
                         }
                         if (!o.calls.isEmpty() && o.finish.equals("stop")) o.finish = "tool_calls";
                         if (stream) {
-                            ex.sse(chunk(id, created, d.choice(), delta, logprobs && !o.unsent.isEmpty() ? logprobsContent(o.unsent, sr, asIds) : null, o.finish, o.stopReason));
+                            ex.sse(CompletionsApi.withUsage(continuous, chunk(id, created, d.choice(), delta,
+                                    logprobs && !o.unsent.isEmpty() ? logprobsContent(o.unsent, sr, asIds) : null, o.finish, o.stopReason), ids.length, o.steps.size()));
                             o.unsent.clear();
                         }
                     }

@@ -44,6 +44,7 @@ final class CompletionsApi {
         ObjectNode streamOptions = p.object("stream_options");
         if (streamOptions != null && !stream) throw ApiException.badRequest("stream_options", "'stream_options' is only allowed when 'stream' is true");
         boolean includeUsage = streamOptions != null && new Params(streamOptions).bool("include_usage", false);
+        boolean continuous = includeUsage && new Params(streamOptions).bool("continuous_usage_stats", false);
         boolean echo = p.bool("echo", false);
         boolean asIds = p.bool("return_tokens_as_token_ids", false);
         boolean returnIds = p.bool("return_token_ids", false);
@@ -95,7 +96,8 @@ final class CompletionsApi {
                         o.steps.add(t.step());
                         o.text.append(t.text());
                         if (stream && (!t.text().isEmpty() || sr.topLogprobs >= 0 || echo && !o.sentEcho))
-                            ex.sse(chunk(id, created, t.choice(), echoed(o, echo, prompts), t.text(), List.of(t.step()), sr, asIds, null, null, returnIds));
+                            ex.sse(withUsage(continuous, chunk(id, created, t.choice(), echoed(o, echo, prompts), t.text(), List.of(t.step()), sr, asIds, null, null, returnIds),
+                                    prompts.get(o.prompt).ids().length, o.steps.size()));
                     }
                     case Generation.Done d -> {
                         Out o = outs.get(d.choice());
@@ -105,7 +107,8 @@ final class CompletionsApi {
                         o.done = true;
                         open--;
                         if (stream)
-                            ex.sse(chunk(id, created, d.choice(), echoed(o, echo, prompts), d.tail(), List.of(), sr, asIds, d.finishReason(), d.stopReason(), false));
+                            ex.sse(withUsage(continuous, chunk(id, created, d.choice(), echoed(o, echo, prompts), d.tail(), List.of(), sr, asIds, d.finishReason(), d.stopReason(), false),
+                                    prompts.get(o.prompt).ids().length, o.steps.size()));
                     }
                 }
             }
@@ -170,6 +173,15 @@ final class CompletionsApi {
         if (stopReason instanceof Integer i) c.put("stop_reason", i);
         else if (stopReason instanceof String s) c.put("stop_reason", s);
         else c.putNull("stop_reason");
+    }
+
+    /**
+     * stream_options.continuous_usage_stats (with include_usage): every chunk carries the usage of its choice so far,
+     * as vLLM (its prompt's tokens, the tokens generated for that choice).
+     */
+    static ObjectNode withUsage(boolean continuous, ObjectNode chunk, int prompt, int completion) {
+        if (continuous) chunk.set("usage", usage(prompt, completion));
+        return chunk;
     }
 
     static ObjectNode usage(int prompt, int completion) {

@@ -56,6 +56,35 @@ class ServerBasicsTest {
     }
 
     @Test
+    void continuousUsageStatsOnEveryChunk() {
+        int answerTokens = answer().length;
+        for (String path : java.util.List.of("/v1/chat/completions", "/v1/completions")) {
+            String input = path.contains("chat") ? "\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]" : "\"prompt\": \"Hi\", \"max_tokens\": 50";
+            TestServer.Response r = post(port, path, "{" + input + ", \"stream\": true,"
+                    + " \"stream_options\": {\"include_usage\": true, \"continuous_usage_stats\": true}}");
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            var events = Sse.events(r.body());
+            int last = -1, prompt = -1;
+            for (var ev : events) {
+                var u = ev.get("usage");
+                assertThat(u).as(path + ": every chunk has usage: " + ev).isNotNull();
+                if (prompt < 0) prompt = u.get("prompt_tokens").asInt();
+                assertThat(u.get("prompt_tokens").asInt()).isEqualTo(prompt);
+                int done = u.get("completion_tokens").asInt();
+                assertThat(done).isGreaterThanOrEqualTo(last);
+                assertThat(u.get("total_tokens").asInt()).isEqualTo(prompt + done);
+                last = done;
+            }
+            assertThat(last).isEqualTo(answerTokens);
+            assertThat(events.getLast().get("choices")).isEmpty();  // the include_usage chunk still ends the stream
+        }
+        // Without include_usage the flag does nothing (as vLLM).
+        TestServer.Response r = post(port, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}],"
+                + " \"stream\": true, \"stream_options\": {\"continuous_usage_stats\": true}}");
+        for (var ev : Sse.events(r.body())) assertThat(ev.has("usage")).isFalse();
+    }
+
+    @Test
     void infoEndpoints() {
         assertThat(get(port, "/health").status()).isEqualTo(200);
         assertThat(get(port, "/version").json().get("version").asText()).isNotEmpty();
