@@ -16,6 +16,9 @@ final class ModelOptions {
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "Use this tekken.json instead of the model's own tokenizer.")
     Path tokenizer;
 
+    @Option(names = "--mmproj", paramLabel = "FILE", description = "Vision encoder from a GGUF mmproj file (projector type pixtral), as llama.cpp's --mmproj.")
+    Path mmproj;
+
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: available processors).")
     Integer threads;
 
@@ -25,7 +28,7 @@ final class ModelOptions {
             path = io.sirocco.model.DemoModel.ensure(io.sirocco.model.DemoModel.defaultDirectory());
             System.err.println("[demo model: random weights, byte-level Tekken vocabulary; output is noise] " + path);
         }
-        return tokenizer == null ? Model.load(path) : Model.load(path, tokenizer);
+        return Model.load(path, tokenizer, mmproj);
     }
 
     WorkerPool pool() {

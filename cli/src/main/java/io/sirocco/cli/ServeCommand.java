@@ -5,6 +5,7 @@ import io.sirocco.engine.EngineConfig;
 import io.sirocco.engine.KvType;
 import io.sirocco.model.Model;
 import io.sirocco.parallel.WorkerPool;
+import io.sirocco.server.ImageEmbedder;
 import io.sirocco.server.SamplingDefaults;
 import io.sirocco.server.ServerConfig;
 import io.sirocco.server.SiroccoServer;
@@ -86,7 +87,9 @@ final class ServeCommand implements Callable<Integer> {
                 .maxImagesPerPrompt(imageLimit(limitMm)).enableAutoToolChoice(autoToolChoice).toolCallParser(toolCallParser)
                 .reasoningParser(reasoningParser).chatTemplateVersion(chatTemplateVersion)
                 .samplingDefaults(SamplingDefaults.forModel(model.source())).build();
-        SiroccoServer server = SiroccoServer.start(config, engine);
+        // Images go through the model's Pixtral encoder (its own weights or --mmproj); a text-only model refuses images with a 400.
+        ImageEmbedder images = model.vision().<ImageEmbedder>map(enc -> img -> enc.encode(List.of(img), pool).getFirst()).orElse(null);
+        SiroccoServer server = SiroccoServer.start(config, engine, images, SiroccoServer.mistralGrammar());
         System.err.println("sirocco: serving " + server.modelName() + " on http://" + host + ":" + server.port() + "/v1");
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,7 +1,7 @@
 package io.sirocco.engine;
 
 import io.sirocco.model.Batch;
-import io.sirocco.model.MistralDecoder;
+import io.sirocco.model.Decoder;
 import io.sirocco.model.Model;
 import io.sirocco.model.ModelConfig;
 import io.sirocco.parallel.WorkerPool;
@@ -30,7 +30,7 @@ public final class BatchingEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(BatchingEngine.class);
 
     private final Model model;
-    private final MistralDecoder decoder;
+    private final Decoder decoder;
     private final WorkerPool pool;
     private final EngineConfig config;
     private final KvCache cache;
@@ -41,7 +41,7 @@ public final class BatchingEngine implements Engine {
     private final ConcurrentLinkedQueue<Sequence> inbox = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Sequence> cancels = new ConcurrentLinkedQueue<>();
     private final AtomicLong arrivals = new AtomicLong();
-    private volatile boolean closing;
+    private volatile boolean closing, stopped;
     private volatile long drainDeadline;
     private volatile EngineStats stats = new EngineStats(0, 0, 0, 0, 0, 0);
     private volatile int usedBlocks, cachedBlocks;
@@ -53,8 +53,8 @@ public final class BatchingEngine implements Engine {
         this.pool = pool;
         this.config = config;
         ModelConfig c = model.config();
-        int numBlocks = config.blocksFor(c);
-        this.cache = new KvCache(c.nLayers(), c.kvDim(), c.headDim(), config.blockSize(), numBlocks, config.kvType());
+        int numBlocks = config.blocksFor(model.decoder().cacheShape());
+        this.cache = new KvCache(model.decoder().cacheShape(), config.blockSize(), numBlocks, config.kvType());
         this.scheduler = new Scheduler(config, new BlockPool(numBlocks, config.blockSize()));
         this.vocab = (int) Math.min(Integer.MAX_VALUE, decoder.outputRows());
         long capacity = (long) numBlocks * config.blockSize();
@@ -102,6 +102,7 @@ public final class BatchingEngine implements Engine {
         int maxTokens = (int) Math.min(request.sampling().maxTokens(), (long) maxLength - prompt.length);
         Sequence s = new Sequence(arrivals.getAndIncrement(), request, listener, maxTokens, rows, config.blockSize(), vocab);
         inbox.add(s);
+        if (stopped && inbox.remove(s)) throw new IllegalStateException("the engine is shut down");  // raced with close()
         LockSupport.unpark(thread);
         return new RequestHandle() {
             @Override
@@ -155,19 +156,27 @@ public final class BatchingEngine implements Engine {
 
     private void run() {
         while (true) {
-            admit();
-            if (closing && System.nanoTime() - drainDeadline >= 0)
-                for (Sequence s : scheduler.all()) finish(s, FinishReason.CANCELLED);
-            if (scheduler.idle()) {
+            try {
+                admit();
+                if (closing && System.nanoTime() - drainDeadline >= 0)
+                    for (Sequence s : scheduler.all()) finish(s, FinishReason.CANCELLED);
+                if (scheduler.idle()) {
+                    publishStats();
+                    if (closing && inbox.isEmpty()) break;
+                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+                    continue;
+                }
+                List<Sequence> seqs = scheduler.schedule();
+                if (!seqs.isEmpty()) step(seqs);
                 publishStats();
-                if (closing && inbox.isEmpty()) break;
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
-                continue;
+            } catch (Throwable t) {  // a bug here must not leave every client waiting forever
+                log.error("engine step failed; failing all requests in flight", t);
+                for (Sequence s : scheduler.all()) fail(s, t);
             }
-            List<Sequence> seqs = scheduler.schedule();
-            if (!seqs.isEmpty()) step(seqs);
-            publishStats();
         }
+        stopped = true;
+        Sequence s;
+        while ((s = inbox.poll()) != null) finishUnqueued(s, FinishReason.CANCELLED);
         publishStats();
     }
 

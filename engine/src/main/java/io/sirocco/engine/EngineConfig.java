@@ -1,6 +1,5 @@
 package io.sirocco.engine;
 
-import io.sirocco.model.ModelConfig;
 import java.time.Duration;
 
 /**
@@ -33,10 +32,10 @@ public record EngineConfig(int maxNumSeqs, int maxNumBatchedTokens, int blockSiz
         return new EngineConfig(16, 512, 16, 0, 1L << 30, KvType.F16, true, Duration.ofSeconds(30));
     }
 
-    /** KV blocks for this model: {@code kvBlocks}, or as many as {@code kvMemoryBytes} holds. */
-    public int blocksFor(ModelConfig model) {
+    /** KV blocks for a decoder's cache shape: {@code kvBlocks}, or as many as {@code kvMemoryBytes} holds. */
+    public int blocksFor(KvCache.Shape shape) {
         if (kvBlocks > 0) return kvBlocks;
-        long per = KvCache.blockBytes(model.nLayers(), model.kvDim(), blockSize, kvType);
+        long per = shape.blockBytes(blockSize, kvType);
         long n = kvMemoryBytes / per;
         if (n < 1) throw new IllegalArgumentException("KV cache memory of " + kvMemoryBytes + " bytes holds no block of " + per + " bytes");
         return (int) Math.min(Integer.MAX_VALUE, n);

@@ -1,7 +1,7 @@
 package io.sirocco.engine;
 
 import io.sirocco.model.Batch;
-import io.sirocco.model.MistralDecoder;
+import io.sirocco.model.Decoder;
 import io.sirocco.model.Model;
 import io.sirocco.parallel.WorkerPool;
 import io.sirocco.sample.LogitsProcessor;
@@ -42,7 +42,7 @@ public final class Generator {
         SamplingParams params = request.sampling();
         LogitsProcessor processor = request.logitsProcessor();
         float[][] rows = embeddingRows(request, model.config().dim());
-        MistralDecoder dec = model.decoder();
+        Decoder dec = model.decoder();
         int vocab = (int) Math.min(Integer.MAX_VALUE, dec.outputRows());
         int context = model.config().contextLength() > 0 ? model.config().contextLength() : Integer.MAX_VALUE;
         if (prompt.length >= context)
@@ -51,7 +51,7 @@ public final class Generator {
             if (id < 0 || id >= vocab) throw new IllegalArgumentException("prompt token id " + id + " outside the vocabulary of " + vocab);
         int maxTokens = (int) Math.min(params.maxTokens(), (long) context - prompt.length);
 
-        KvCache cache = KvCache.forTokens(model.config().nLayers(), model.config().kvDim(), prompt.length + Math.max(1, maxTokens));
+        KvCache cache = KvCache.forTokens(dec.cacheShape(), prompt.length + Math.max(1, maxTokens));
         KvCache.SequenceKv seq = new KvCache.SequenceKv();
         cache.reserve(seq, prompt.length + Math.max(1, maxTokens));
         Sampler sampler = new Sampler(params, vocab, prompt);

@@ -37,7 +37,7 @@ final class Sequence {
     int cachedPromptTokens = -1;       // from the first prefix lookup
     long firstScheduled, firstToken;
     volatile boolean cancelRequested;
-    boolean done;
+    volatile boolean done;            // read by RequestHandle.isDone from any thread
 
     Sequence(long order, EngineRequest request, EngineListener listener, int maxTokens, float[][] embeddingRows, int blockSize, int vocab) {
         this.order = order;

@@ -82,7 +82,7 @@ final class DecoderLoader {
     private void checkType(Tensor t) {
         if (!t.type().supported)
             throw new ModelFormatException(src.origin(), "tensor " + t.name() + " has type " + t.type()
-                    + ", which Sirocco does not support (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)");
+                    + ", which Sirocco does not support (supported: F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K)");
         if (t.cols() % t.type().blockSize != 0)
             throw new ModelFormatException(src.origin(), "tensor " + t.name() + " row length " + t.cols() + " is not a multiple of the "
                     + t.type() + " block size " + t.type().blockSize);

@@ -8,7 +8,7 @@ import io.sirocco.tensor.kernel.Kernels;
  * The dense Llama/Mistral decoder (spec §1.5), run on a batch of tokens from any number of sequences.
  * Reads top to bottom in the order of the math; buffers carry their shapes, T = tokens in the batch.
  */
-public final class MistralDecoder {
+public final class MistralDecoder implements Decoder {
     private final ModelConfig c;
     private final DecoderWeights w;
     private final double[] invFreq;
@@ -19,13 +19,20 @@ public final class MistralDecoder {
         this.invFreq = Rope.inverseFrequencies(config.ropeTheta(), config.headDim());
     }
 
+    @Override
     public ModelConfig config() {
         return c;
     }
 
     /** Rows of the output projection: the number of logits per sampled token. */
+    @Override
     public long outputRows() {
         return w.output().rows();
+    }
+
+    @Override
+    public KvCache.Shape cacheShape() {
+        return new KvCache.Shape(c.nLayers(), c.kvDim(), true, c.headDim());
     }
 
     public DecoderWeights weights() {
@@ -33,6 +40,7 @@ public final class MistralDecoder {
     }
 
     /** Runs the batch, writing its keys/values into the cache; returns logits (logitRows.length, vocab). */
+    @Override
     public float[] forward(Batch batch, KvCache cache, WorkerPool pool) {
         int T = batch.size(), dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
         float[] h = new float[T * dim];        // (T, dim) residual stream
@@ -45,7 +53,7 @@ public final class MistralDecoder {
         float[] gate = new float[T * hidden];  // (T, hiddenDim)
         float[] up = new float[T * hidden];
 
-        embed(batch, h);
+        Embedding.embed(batch, w.tokEmbeddings(), dim, h);
         Rope rope = new Rope(invFreq, c.ropeStyle(), batch.positions());
 
         for (int l = 0; l < c.nLayers(); l++) {
@@ -70,31 +78,6 @@ public final class MistralDecoder {
             Kernels.matmul(lw.w2(), gate, T, o, pool);
             Ops.add(h, o, T * dim);
         }
-        return logits(batch, h, pool);
-    }
-
-    /** h[t] = tok_embeddings[token t], or the batch's replacement row (image features). */
-    private void embed(Batch batch, float[] h) {
-        int dim = c.dim();
-        for (int t = 0; t < batch.size(); t++) {
-            float[] row = batch.embeddings() == null ? null : batch.embeddings()[t];
-            if (row != null) System.arraycopy(row, 0, h, t * dim, dim);
-            else {
-                int id = batch.tokens()[t];
-                if (id < 0 || id >= w.tokEmbeddings().rows())
-                    throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + w.tokEmbeddings().rows());
-                Kernels.dequantizeRow(w.tokEmbeddings(), id, h, t * dim);
-            }
-        }
-    }
-
-    /** Final norm and output projection, only for the rows that are sampled (skipping the rest saves a vocab×dim pass). */
-    private float[] logits(Batch batch, float[] h, WorkerPool pool) {
-        int dim = c.dim(), n = batch.logitRows().length;
-        float[] x = new float[n * dim];  // (n, dim)
-        for (int i = 0; i < n; i++) Ops.rmsNorm(h, batch.logitRows()[i] * dim, w.norm(), c.normEps(), x, i * dim, dim);
-        float[] out = new float[(int) (n * w.output().rows())];  // (n, vocab)
-        Kernels.matmul(w.output(), x, n, out, pool);
-        return out;
+        return Embedding.logits(batch, h, w.norm(), c.normEps(), w.output(), dim, pool);
     }
 }

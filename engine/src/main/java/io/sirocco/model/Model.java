@@ -14,13 +14,13 @@ public final class Model implements AutoCloseable {
     private final Path source;
     private final String format;
     private final ModelConfig config;
-    private final MistralDecoder decoder;
+    private final Decoder decoder;
     private final Tokenizer tokenizer;
     private final TensorSource tensors;
     private final PixtralEncoder vision;        // null: text only
     private final TensorSource visionTensors;   // a separate mmproj file, or null
 
-    Model(Path source, String format, ModelConfig config, MistralDecoder decoder, Tokenizer tokenizer, TensorSource tensors,
+    Model(Path source, String format, ModelConfig config, Decoder decoder, Tokenizer tokenizer, TensorSource tensors,
           PixtralEncoder vision, TensorSource visionTensors) {
         this.source = source;
         this.format = format;
@@ -63,7 +63,7 @@ public final class Model implements AutoCloseable {
         return config;
     }
 
-    public MistralDecoder decoder() {
+    public Decoder decoder() {
         return decoder;
     }
 

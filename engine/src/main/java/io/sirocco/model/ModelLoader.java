@@ -28,7 +28,17 @@ final class ModelLoader {
      */
     static Model load(Path path, Path tokenizerFile, Path mmproj) {
         Model m = new ModelLoader(tokenizerFile).load(path);
-        return mmproj == null ? m : withMmproj(m, mmproj);
+        m = mmproj == null ? m : withMmproj(m, mmproj);
+        warnIfLargerThanMemory(m);
+        return m;
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelLoader.class);
+
+    /** Every model: mapped weights larger than RAM run from the page cache (see {@link MemoryCheck}). */
+    private static void warnIfLargerThanMemory(Model m) {
+        long bytes = MemoryCheck.weightBytes(m.tensors());
+        MemoryCheck.read().flatMap(mem -> MemoryCheck.warning(bytes, mem)).ifPresent(w -> LOG.warn("{}: {}", m.source(), w));
     }
 
     private final Path tokenizerFile;
@@ -81,8 +91,10 @@ final class ModelLoader {
             Tokenizer tok = tokenizerFile != null ? Tokenizers.fromTekkenJson(tokenizerFile) : Tokenizers.fromGgufMetadata(gguf.metadata());
             if (config.vocabSize() <= 1) config = config.withVocabSize(tok.vocabSize());
             TensorSource src = new GgufSource(gguf);
-            DecoderWeights w = new DecoderLoader(src, WeightNames.GGUF, config).load();
-            return new Model(file, "gguf", config, new MistralDecoder(config, w), tok, src, null, null);
+            Decoder dec = config.architecture() == Architecture.MISTRAL4
+                    ? new Mistral4Decoder(config, new Mistral4Loader(src, Mistral4Loader.Layout.GGUF, config).load())
+                    : new MistralDecoder(config, new DecoderLoader(src, WeightNames.GGUF, config).load());
+            return new Model(file, "gguf", config, dec, tok, src, null, null);
         } catch (RuntimeException e) {
             gguf.close();
             throw e;
@@ -119,8 +131,11 @@ final class ModelLoader {
         SafeTensors st = SafeTensors.open(weights);
         try {
             TensorSource src = new SafeTensorsSource(st, weights);
-            DecoderWeights w = new DecoderLoader(src, names, config).load();
-            return new Model(dir, format, config, new MistralDecoder(config, w), tok, src, vision.apply(src), null);
+            Decoder dec;
+            if (config.architecture() != Architecture.MISTRAL4) dec = new MistralDecoder(config, new DecoderLoader(src, names, config).load());
+            else dec = new Mistral4Decoder(config, new Mistral4Loader(src,
+                    names == WeightNames.NATIVE ? Mistral4Loader.Layout.NATIVE : Mistral4Loader.Layout.HF, config).load());
+            return new Model(dir, format, config, dec, tok, src, vision.apply(src), null);
         } catch (RuntimeException e) {
             st.close();
             throw e;

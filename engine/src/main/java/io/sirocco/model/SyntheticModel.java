@@ -52,18 +52,7 @@ public final class SyntheticModel {
                 .putUInt32(a + "attention.key_length", s.headDim()).putUInt32(a + "attention.value_length", s.headDim())
                 .putUInt32(a + "rope.dimension_count", s.headDim()).putFloat32(a + "rope.freq_base", (float) s.ropeTheta())
                 .putFloat32(a + "attention.layer_norm_rms_epsilon", 1e-5f).putUInt32(a + "vocab_size", vocab);
-        for (var e : tokenizer.entrySet()) {
-            Object v = e.getValue();
-            switch (v) {
-                case String str -> w.putString(e.getKey(), str);
-                case Boolean b -> w.putBool(e.getKey(), b);
-                case Long l -> w.putUInt32(e.getKey(), l);
-                case List<?> l when !l.isEmpty() && l.getFirst() instanceof Long -> w.putArray(e.getKey(), GgufValueType.INT32,
-                        l.stream().map(x -> ((Long) x).intValue()).toList());
-                case List<?> l -> w.putArray(e.getKey(), GgufValueType.STRING, l);
-                default -> throw new IllegalArgumentException("tokenizer key " + e.getKey() + " has an unexpected value type");
-            }
-        }
+        putTokenizer(w, tokenizer);
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom rnd = new SplittableRandom(s.seed());
             int q = s.heads() * s.headDim(), kv = s.kvHeads() * s.headDim();
@@ -85,6 +74,22 @@ public final class SyntheticModel {
             if (s.quietSpecials()) quiet(output, s.outputType(), s.dim(), 1000);
             w.addTensor("output.weight", s.outputType(), new long[] {vocab, s.dim()}, output);
             w.write(file);
+        }
+    }
+
+    /** The tokenizer's GGUF keys (values as {@code TekkenGgufVocabulary} makes them). */
+    static void putTokenizer(GgufWriter w, Map<String, Object> tokenizer) {
+        for (var e : tokenizer.entrySet()) {
+            Object v = e.getValue();
+            switch (v) {
+                case String str -> w.putString(e.getKey(), str);
+                case Boolean b -> w.putBool(e.getKey(), b);
+                case Long l -> w.putUInt32(e.getKey(), l);
+                case List<?> l when !l.isEmpty() && l.getFirst() instanceof Long -> w.putArray(e.getKey(), GgufValueType.INT32,
+                        l.stream().map(x -> ((Long) x).intValue()).toList());
+                case List<?> l -> w.putArray(e.getKey(), GgufValueType.STRING, l);
+                default -> throw new IllegalArgumentException("tokenizer key " + e.getKey() + " has an unexpected value type");
+            }
         }
     }
 

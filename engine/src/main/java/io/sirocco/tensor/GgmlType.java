@@ -11,7 +11,7 @@ public enum GgmlType {
     F16(1, 1, 2, true),
     Q4_0(2, 32, 18, true),
     Q4_1(3, 32, 20, false),
-    Q5_0(6, 32, 22, false),
+    Q5_0(6, 32, 22, true),
     Q5_1(7, 32, 24, false),
     Q8_0(8, 32, 34, true),
     Q8_1(9, 32, 36, false),

@@ -223,11 +223,12 @@ class BatchingEngineTest {
     @Test
     void closeDrainsRunningRequestsAndRefusesNewOnes() {
         SplittableRandom rnd = new SplittableRandom(9);
-        BatchingEngine engine = new BatchingEngine(model, pool, EXACT);
+        // room for b to run for thousands of steps, far past the grace period
+        BatchingEngine engine = new BatchingEngine(model, pool, EXACT.withKvBlocks(2048));
         Collector a = new Collector(), b = new Collector();
         engine.submit(new EngineRequest("a", prompt(rnd, 10, vocab), greedy(5)), a);
         engine.submit(new EngineRequest("b", prompt(rnd, 10, vocab), greedy(100_000)), b);
-        engine.close(Duration.ofMillis(300));
+        engine.close(Duration.ofMillis(1500));
         assertThat(a.await()).isEqualTo(FinishReason.LENGTH);
         assertThat(b.await()).isEqualTo(FinishReason.CANCELLED);
         assertThat(engine.usedBlocks()).isZero();

@@ -119,6 +119,7 @@ final class ChatApi {
         if (streamOptions != null && !stream) throw ApiException.badRequest("stream_options", "'stream_options' is only allowed when 'stream' is true");
         boolean includeUsage = streamOptions != null && new Params(streamOptions).bool("include_usage", false);
         boolean logprobs = p.bool("logprobs", false);
+        boolean asIds = p.bool("return_tokens_as_token_ids", false);  // vLLM extra: "token_id:N" instead of the text
         Long top = p.integer("top_logprobs", 0, api.config.maxLogprobs());
         if (top != null && top > 0 && !logprobs) throw ApiException.badRequest("top_logprobs", "when using 'top_logprobs', 'logprobs' must be set to true");
         checkResponseFormat(p);
@@ -179,7 +180,7 @@ final class ChatApi {
                             gen.stop(t.choice());
                         }
                         if (stream && !delta.isEmpty()) {
-                            ex.sse(chunk(id, created, t.choice(), delta, logprobs ? logprobsContent(o.unsent, sr) : null, null, null));
+                            ex.sse(chunk(id, created, t.choice(), delta, logprobs ? logprobsContent(o.unsent, sr, asIds) : null, null, null));
                             o.unsent.clear();
                         }
                     }
@@ -197,7 +198,7 @@ final class ChatApi {
                         }
                         if (!o.calls.isEmpty() && o.finish.equals("stop")) o.finish = "tool_calls";
                         if (stream) {
-                            ex.sse(chunk(id, created, d.choice(), delta, logprobs && !o.unsent.isEmpty() ? logprobsContent(o.unsent, sr) : null, o.finish, o.stopReason));
+                            ex.sse(chunk(id, created, d.choice(), delta, logprobs && !o.unsent.isEmpty() ? logprobsContent(o.unsent, sr, asIds) : null, o.finish, o.stopReason));
                             o.unsent.clear();
                         }
                     }
@@ -232,7 +233,7 @@ final class ChatApi {
                     ObjectNode tc = tcs.addObject().put("id", call[0]).put("type", "function");
                     tc.putObject("function").put("name", call[1]).put("arguments", call[2]);
                 }
-                if (logprobs) c.set("logprobs", logprobsContent(o.steps, sr));
+                if (logprobs) c.set("logprobs", logprobsContent(o.steps, sr, asIds));
                 else c.putNull("logprobs");
                 c.put("finish_reason", o.finish);
                 CompletionsApi.putStopReason(c, o.stopReason);
@@ -254,8 +255,10 @@ final class ChatApi {
                     if (api.config.reasoningParser() == null) {
                         appendContent(o, delta, o.stop.push(r.text()));
                     } else {
+                        // vLLM ≥ 0.10 names it "reasoning"; older vLLM and many clients read "reasoning_content": send both.
                         o.reasoning.append(r.text());
-                        delta.put("reasoning", delta.path("reasoning").asText("") + r.text());
+                        String text = delta.path("reasoning").asText("") + r.text();
+                        delta.put("reasoning", text).put("reasoning_content", text);
                     }
                 }
                 case OutputEvent.ToolCallStart s -> {
@@ -317,20 +320,20 @@ final class ChatApi {
     }
 
     /** OpenAI chat logprobs: {"content": [{token, logprob, bytes, top_logprobs: [...]}]}. */
-    private ObjectNode logprobsContent(List<Step> steps, SamplingRequest sr) {
+    private ObjectNode logprobsContent(List<Step> steps, SamplingRequest sr, boolean asIds) {
         ObjectNode lp = Json.object();
         ArrayNode content = lp.putArray("content");
         for (Step s : steps) {
-            ObjectNode e = entry(s.id(), s.logprob());
+            ObjectNode e = entry(s.id(), s.logprob(), asIds);
             ArrayNode tops = e.putArray("top_logprobs");
-            for (int k = 0; k < Math.min(sr.topLogprobs, s.topIds().length); k++) tops.add(entry(s.topIds()[k], s.topLogprobs()[k]));
+            for (int k = 0; k < Math.min(sr.topLogprobs, s.topIds().length); k++) tops.add(entry(s.topIds()[k], s.topLogprobs()[k], asIds));
             content.add(e);
         }
         return lp;
     }
 
-    private ObjectNode entry(int id, float logprob) {
-        ObjectNode e = Json.object().put("token", Prompts.tokenString(api.tokenizer, id)).put("logprob", CompletionsApi.clamp(logprob));
+    private ObjectNode entry(int id, float logprob, boolean asIds) {
+        ObjectNode e = Json.object().put("token", asIds ? "token_id:" + id : Prompts.tokenString(api.tokenizer, id)).put("logprob", CompletionsApi.clamp(logprob));
         ArrayNode bytes = e.putArray("bytes");
         for (byte b : api.tokenizer.tokenBytes(id)) bytes.add(b & 0xff);
         return e;

@@ -234,10 +234,10 @@ final class CompletionsApi {
             out.add(textPrompt(n.textValue(), addSpecial));
         } else if (n.isArray()) {
             if (n.isEmpty()) throw ApiException.badRequest("prompt", "'prompt' may not be empty");
-            if (n.size() > 256) throw ApiException.badRequest("prompt", "at most 256 prompts per request");
             if (n.get(0).isNumber()) {
                 out.add(idPrompt(n, "prompt"));
             } else {
+                if (n.size() > 256) throw ApiException.badRequest("prompt", "at most 256 prompts per request");
                 for (int i = 0; i < n.size(); i++) {
                     JsonNode e = n.get(i);
                     if (e.isTextual()) out.add(textPrompt(e.textValue(), addSpecial));

@@ -28,6 +28,8 @@ final class Routes {
             dispatch(ex);
         } catch (ApiException e) {
             ex.error(e);
+        } catch (io.sirocco.image.ImageInputException e) {
+            ex.error(ApiException.badRequest("messages", "invalid image: " + e.getMessage()));
         } catch (IllegalArgumentException e) {  // a value the engine or a library refused
             ex.error(ApiException.badRequest(null, e.getMessage()));
         } catch (Throwable t) {

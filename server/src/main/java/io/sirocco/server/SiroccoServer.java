@@ -51,15 +51,21 @@ public final class SiroccoServer implements AutoCloseable {
 
     /** Binds and starts serving; returns when the port is open. */
     public static SiroccoServer start(ServerConfig config, Engine engine) {
-        return new SiroccoServer(config, engine, null, null);
+        return new SiroccoServer(config, engine, null, MistralGrammar.INSTANCE);
     }
 
     /**
      * As {@link #start(ServerConfig, Engine)}, with the model's vision encoder (null = text only: images get 400) and
-     * the structured-output grammar (null = tool_choice and response_format are not enforced while decoding).
+     * the structured-output grammar (null = tool_choice and response_format are not enforced while decoding; the
+     * default is Mistral's grammar, {@link #mistralGrammar()}).
      */
     public static SiroccoServer start(ServerConfig config, Engine engine, ImageEmbedder images, StructuredOutputs structured) {
         return new SiroccoServer(config, engine, images, structured);
+    }
+
+    /** Mistral's tool-call / JSON grammar (what {@link #start(ServerConfig, Engine)} uses). */
+    public static StructuredOutputs mistralGrammar() {
+        return MistralGrammar.INSTANCE;
     }
 
     /** The bound port (the real one when the configuration asked for 0). */

@@ -1,7 +1,11 @@
 package io.sirocco.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sirocco.engine.BatchingEngine;
+import io.sirocco.engine.EngineConfig;
+import io.sirocco.engine.KvType;
 import io.sirocco.model.Model;
+import io.sirocco.parallel.WorkerPool;
 import io.sirocco.testing.TestData;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,10 +16,32 @@ import java.time.Duration;
 /** Shared fixtures: the tiny synthetic model (loaded once) and a small HTTP client. */
 final class TestServer {
     private static Model tiny;
+    private static Model vision;
+    private static Model small4;
 
     static synchronized Model tinyModel() {
         if (tiny == null) tiny = Model.load(TestData.file("mistral-tiny/native"));
         return tiny;
+    }
+
+    /** The synthetic Pixtral VLM (text dim 96, Tekken v11 with 8192 ids); {@code vision()} is its real encoder. */
+    static synchronized Model visionModel() {
+        if (vision == null) vision = Model.load(TestData.file("vision/model"));
+        return vision;
+    }
+
+    /** The synthetic Mistral Small 4 (MLA + MoE, Tekken v15 with reasoning effort). */
+    static synchronized Model small4Model() {
+        if (small4 == null) small4 = Model.load(TestData.file("mistral-small4/native"));
+        return small4;
+    }
+
+    /**
+     * The continuous-batching engine as {@code sirocco serve} builds it, with an f32 KV cache (the goldens' tolerances
+     * are for f32 math) of a few MiB.
+     */
+    static BatchingEngine batching(Model model, WorkerPool pool) {
+        return new BatchingEngine(model, pool, new EngineConfig(8, 256, 16, 0, 64L << 20, KvType.F32, true, Duration.ofSeconds(5)));
     }
 
     static ServerConfig.Builder config() {
@@ -36,12 +62,12 @@ final class TestServer {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     static Response post(int port, String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     static Response get(int port, String path) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20)).GET().build());
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60)).GET().build());
     }
 
     static Response send(HttpRequest req) {

@@ -9,7 +9,7 @@ final class Checks {
 
     static UnsupportedOperationException unsupported(GgmlType type) {
         return new UnsupportedOperationException("no kernel for tensor type " + type
-                + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)");
+                + " (supported: F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K)");
     }
 
     /** Validates type, row length and byte size of {@code w}; returns its row length. */

@@ -39,6 +39,7 @@ public final class Kernels {
             case BF16 -> BF16Kernel.INSTANCE;
             case Q8_0 -> Q8_0Kernel.INSTANCE;
             case Q4_0 -> Q4_0Kernel.INSTANCE;
+            case Q5_0 -> Q5_0Kernel.INSTANCE;
             case Q4_K -> Q4_KKernel.INSTANCE;
             case Q5_K -> Q5_KKernel.INSTANCE;
             case Q6_K -> Q6_KKernel.INSTANCE;

@@ -36,6 +36,7 @@ public final class Quantizer {
                 case BF16 -> dst.set(Bytes.SHORT, at, toBf16(src[from]));
                 case Q8_0 -> q8_0(src, from, dst, at);
                 case Q4_0 -> q4_0(src, from, dst, at);
+                case Q5_0 -> q5_0(src, from, dst, at);
                 case Q4_K -> qK(src, from, dst, at, 15);
                 case Q5_K -> qK(src, from, dst, at, 31);
                 case Q6_K -> q6_K(src, from, dst, at);
@@ -90,6 +91,29 @@ public final class Quantizer {
             int hi = clamp((int) (x[from + i + 16] * id + 8.5f), 0, 15);
             putU8(dst, at + 2 + i, lo | hi << 4);
         }
+    }
+
+    /** d = (the value of largest magnitude) / −16; q = min(31, trunc(x/d + 16.5)), fifth bits gathered in qh. */
+    private static void q5_0(float[] x, int from, MemorySegment dst, long at) {
+        float amax = 0, max = 0;
+        for (int i = 0; i < 32; i++) {
+            float v = x[from + i];
+            if (Math.abs(v) > amax) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        float d = max / -16;
+        float id = d != 0 ? 1 / d : 0;
+        putF16(dst, at, d);
+        int qh = 0;
+        for (int i = 0; i < 16; i++) {
+            int lo = clamp((int) (x[from + i] * id + 16.5f), 0, 31);
+            int hi = clamp((int) (x[from + i + 16] * id + 16.5f), 0, 31);
+            putU8(dst, at + 6 + i, (lo & 0xF) | (hi & 0xF) << 4);
+            qh |= (lo >>> 4) << i | (hi >>> 4) << (i + 16);
+        }
+        dst.set(Bytes.INT, at + 2, qh);
     }
 
     /** Q4_K (nmax 15) and Q5_K (nmax 31): eight sub-blocks of 32 with value ≈ scale·L − min, min ≥ 0. */

@@ -61,6 +61,7 @@ public final class ScalarKernels {
                 case BF16 -> dst[to] = bf16(data, at); // the high 16 bits of an F32
                 case Q8_0 -> q8_0(data, at, dst, to);
                 case Q4_0 -> q4_0(data, at, dst, to);
+                case Q5_0 -> q5_0(data, at, dst, to);
                 case Q4_K -> q4_K(data, at, dst, to);
                 case Q5_K -> q5_K(data, at, dst, to);
                 case Q6_K -> q6_K(data, at, dst, to);
@@ -85,6 +86,20 @@ public final class ScalarKernels {
             int q = u8(s, at + 2 + i);
             y[to + i] = d * ((q & 0xF) - 8);
             y[to + i + 16] = d * ((q >>> 4) - 8);
+        }
+    }
+
+    /**
+     * block_q5_0 (22 bytes, 32 values): half d; uint32 qh (little-endian); uint8 qs[16]. As Q4_0 (low nibble of qs[i]
+     * is value i, high nibble value i + 16) with bit j of qh as the fifth bit of value j; y = d·(q − 16).
+     */
+    static void q5_0(MemorySegment s, long at, float[] y, int to) {
+        float d = f16(s, at);
+        int qh = s.get(Bytes.INT, at + 2);
+        for (int i = 0; i < 16; i++) {
+            int q = u8(s, at + 6 + i);
+            y[to + i] = d * (((q & 0xF) | ((qh >>> i) & 1) << 4) - 16);
+            y[to + i + 16] = d * (((q >>> 4) | ((qh >>> (i + 16)) & 1) << 4) - 16);
         }
     }
 

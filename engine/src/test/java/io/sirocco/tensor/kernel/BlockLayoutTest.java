@@ -61,6 +61,21 @@ class BlockLayoutTest {
     }
 
     @Test
+    void q5_0FifthBitsFromQh() {
+        byte[] b = new byte[22];
+        putHalf(b, 0, HALF_0_5);
+        int qh = 0xA5C3_0F01;  // bit j = fifth bit of value j
+        for (int i = 0; i < 4; i++) b[2 + i] = (byte) (qh >>> (8 * i));
+        for (int i = 0; i < 16; i++) b[6 + i] = (byte) (i | (15 - i) << 4);
+        float[] expected = new float[32];
+        for (int i = 0; i < 16; i++) {
+            expected[i] = ((i | ((qh >>> i) & 1) << 4) - 16) * 0.5f;
+            expected[16 + i] = (((15 - i) | ((qh >>> (16 + i)) & 1) << 4) - 16) * 0.5f;
+        }
+        assertDequantizes(oneRow(GgmlType.Q5_0, 32, b), expected);
+    }
+
+    @Test
     void q8_0SignedBytes() {
         byte[] b = new byte[68];
         float[] expected = new float[64];

@@ -56,6 +56,7 @@ class QuantizerTest {
                 Arguments.of(GgmlType.Q6_K, 0.021),
                 Arguments.of(GgmlType.Q5_K, 0.042),
                 Arguments.of(GgmlType.Q4_0, 0.095),
+                Arguments.of(GgmlType.Q5_0, 0.048),
                 Arguments.of(GgmlType.Q4_K, 0.085));
     }
 

@@ -1,0 +1,19 @@
+package io.sirocco.model;
+
+import io.sirocco.engine.KvCache;
+import io.sirocco.parallel.WorkerPool;
+
+/** A decoder-only language model run on batches of tokens over a paged KV cache (dense Mistral, Mistral Small 4). */
+public interface Decoder {
+
+    ModelConfig config();
+
+    /** Rows of the output projection: the number of logits per sampled token. */
+    long outputRows();
+
+    /** What this decoder keeps per position and layer; caches passed to {@link #forward} must have this shape. */
+    KvCache.Shape cacheShape();
+
+    /** Runs the batch, writing its entries into the cache; returns logits (logitRows.length, vocab). */
+    float[] forward(Batch batch, KvCache cache, WorkerPool pool);
+}
