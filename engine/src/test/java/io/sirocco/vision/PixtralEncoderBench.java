@@ -59,6 +59,30 @@ class PixtralEncoderBench {
         }
     }
 
+    /** Where one layer's time goes at the patch count of a 512×512 image: attention vs the seven matmuls. */
+    @Test
+    void attentionVersusMatmuls() {
+        int n = Integer.getInteger("sirocco.bench.patches", 1444), H = 1024, heads = 16, F = 4096;
+        Random rnd = new Random(5);
+        float[] q = VisionKernelsTest.random(rnd, n * H), k = VisionKernelsTest.random(rnd, n * H), v = VisionKernelsTest.random(rnd, n * H);
+        float[] out = new float[n * H], big = new float[n * F];
+        Tensor wh = bf16(rnd, H, H), wf = bf16(rnd, F, H), wd = bf16(rnd, H, F);
+        try (WorkerPool pool = new WorkerPool(Integer.getInteger("sirocco.bench.threads", Runtime.getRuntime().availableProcessors()))) {
+            for (int r = 0; r < 3; r++) {
+                long a = System.nanoTime();
+                VisionAttention.run(q, k, v, heads, H / heads, new int[] {0, n}, out, pool);
+                long b = System.nanoTime();
+                for (int i = 0; i < 4; i++) BlockedMatmul.matmul(wh, q, n, out, pool);
+                BlockedMatmul.matmul(wf, q, n, big, pool);
+                BlockedMatmul.matmul(wf, q, n, big, pool);
+                BlockedMatmul.matmul(wd, big, n, out, pool);
+                long c = System.nanoTime();
+                System.out.printf("BENCH layer at %d patches: attention %.2f s (%.1f GFLOP/s), matmuls %.2f s (%.1f GFLOP/s)%n", n, (b - a) / 1e9,
+                        4.0 * n * n * H / (b - a), (c - b) / 1e9, 2.0 * n * (4.0 * H * H + 3.0 * H * F) / (c - b));
+            }
+        }
+    }
+
     /** Multiply-adds ×2 of the matmuls and attention (what dominates); norms, RoPE and GELU are left out. */
     private static double flops(VisionConfig c, long n, long t) {
         long H = c.hiddenSize(), F = c.intermediateSize(), D = c.textDim();
