@@ -23,10 +23,10 @@ class Mistral4DecodeBench {
     void decode() {
         int layers = Integer.getInteger("bench.layers", 2), steps = Integer.getInteger("bench.steps", 32);
         GgmlType type = GgmlType.valueOf(System.getProperty("bench.type", "Q4_0"));
-        Path file = Path.of(System.getProperty("bench.dir", "/tmp"), "sirocco-small4-" + layers + "l-" + type + ".gguf");
+        Path file = Path.of(System.getProperty("bench.dir", "/tmp"), "sirocco-small4-" + layers + "l-" + type + "-" + System.getProperty("bench.output", "Q6_K") + ".gguf");
         if (!Files.exists(file)) {
             long t0 = System.nanoTime();
-            SyntheticMistral4Model.write(file, SyntheticMistral4Model.Spec.mistralSmall4(layers, type, GgmlType.Q6_K),
+            SyntheticMistral4Model.write(file, SyntheticMistral4Model.Spec.mistralSmall4(layers, type, GgmlType.valueOf(System.getProperty("bench.output", "Q6_K"))),
                     TekkenGgufVocabulary.of(Tokenizers.fromTekkenJson(TestData.file("tekken/tekken.json"))));
             System.out.printf("wrote %s in %.1f s%n", file, (System.nanoTime() - t0) / 1e9);
         }
@@ -67,8 +67,9 @@ class Mistral4DecodeBench {
             () -> { for (int e = 0; e < 4; e++) { var ex = lw.experts().get(e); io.sirocco.tensor.kernel.Kernels.matmul(ex.w1(), x, 1, y, pool);
                     io.sirocco.tensor.kernel.Kernels.matmul(ex.w3(), x, 1, y, pool); io.sirocco.tensor.kernel.Kernels.matmul(ex.w2(), y, 1, x, pool); } },
             () -> { io.sirocco.tensor.kernel.Kernels.matmul(lw.wqA(), x, 1, y, pool); io.sirocco.tensor.kernel.Kernels.matmul(lw.wo(), x, 1, y, pool); },
+            () -> MoeFeedForward.run(dec.config().mistral4().moe(), lw, x, 1, 4096, y, pool),
         };
-        String[] names = {"output (Q6_K 131072x4096)", "4 experts", "wq_a + wo"};
+        String[] names = {"output " + w.output(), "4 experts, 12 pool-wide matmuls", "wq_a + wo", "MoE layer one-token path (router + 4 experts + shared)"};
         for (int i = 0; i < runs.length; i++) {
             for (int k = 0; k < 3; k++) runs[i].run();
             long t0 = System.nanoTime();
