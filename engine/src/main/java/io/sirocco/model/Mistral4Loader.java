@@ -4,7 +4,6 @@ import io.sirocco.format.ModelFormatException;
 import io.sirocco.tensor.Tensor;
 import io.sirocco.tensor.kernel.Kernels;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,6 +21,7 @@ final class Mistral4Loader {
     private static final List<String> HF_PREFIXES = List.of("model.language_model.", "model.");
 
     private final TensorSource src;
+    private final WeightCheck check;
     private final Layout layout;
     private final boolean gguf;
     private final String hfPrefix;
@@ -31,6 +31,7 @@ final class Mistral4Loader {
 
     Mistral4Loader(TensorSource src, Layout layout, ModelConfig config) {
         this.src = src;
+        this.check = new WeightCheck(src);
         this.layout = layout;
         this.gguf = layout == Layout.GGUF;
         this.c = config;
@@ -181,39 +182,15 @@ final class Mistral4Loader {
 
     /** A 3-D tensor [a, b, cols] (the slowest dimension first). */
     private Tensor stacked(String name, long a, long b, long cols) {
-        Tensor t = require(name);
-        if (t.rank() != 3 || t.dim(0) != a || t.dim(1) != b || t.dim(2) != cols)
-            throw new ModelFormatException(src.origin(), "tensor " + name + " has shape " + Arrays.toString(t.shape()) + ", expected ["
-                    + a + ", " + b + ", " + cols + "] for " + c);
-        return checkType(t);
+        return check.stacked(require(name), a, b, cols, c);
     }
 
     /** A [rows, cols] matrix; rows = -1 accepts any row count. */
     private Tensor matrix(String name, long rows, long cols) {
-        Tensor t = require(name);
-        if (t.rank() != 2 || (rows >= 0 && t.dim(0) != rows) || t.dim(1) != cols)
-            throw new ModelFormatException(src.origin(), "tensor " + name + " has shape " + Arrays.toString(t.shape()) + ", expected ["
-                    + (rows < 0 ? "*" : rows) + ", " + cols + "] for " + c);
-        return checkType(t);
+        return check.matrix(require(name), rows, cols, c);
     }
 
     private float[] vector(String name, int n) {
-        Tensor t = require(name);
-        if (t.elementCount() != n)
-            throw new ModelFormatException(src.origin(), "tensor " + name + " has shape " + Arrays.toString(t.shape()) + ", expected [" + n + "]");
-        checkType(t);
-        float[] v = new float[n];
-        Kernels.dequantizeRow(new Tensor(t.name(), t.type(), new long[] {1, n}, t.data()), 0, v, 0);
-        return v;
-    }
-
-    private Tensor checkType(Tensor t) {
-        if (!t.type().supported)
-            throw new ModelFormatException(src.origin(), "tensor " + t.name() + " has type " + t.type()
-                    + ", which Sirocco does not support (supported: F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K)");
-        if (t.cols() % t.type().blockSize != 0)
-            throw new ModelFormatException(src.origin(), "tensor " + t.name() + " row length " + t.cols() + " is not a multiple of the "
-                    + t.type() + " block size " + t.type().blockSize);
-        return t;
+        return check.vector(require(name), n);
     }
 }

@@ -6,8 +6,8 @@ import io.sirocco.format.gguf.GgufFile;
 import io.sirocco.model.LayerWeights;
 import io.sirocco.model.RopeStyle;
 import io.sirocco.model.TensorSource;
+import io.sirocco.model.WeightCheck;
 import io.sirocco.tensor.Tensor;
-import io.sirocco.tensor.kernel.Kernels;
 import io.sirocco.vision.VisionLayout.Global;
 import io.sirocco.vision.VisionLayout.Layer;
 import java.util.ArrayList;
@@ -18,11 +18,13 @@ import java.util.Optional;
 /** Finds and checks the vision tower's tensors in a source: every name present, every shape and type as the config says. */
 public final class VisionLoader {
     private final TensorSource src;
+    private final WeightCheck check;
     private final VisionLayout names;
     private final VisionConfig c;
 
     private VisionLoader(TensorSource src, VisionLayout names, VisionConfig config) {
         this.src = src;
+        this.check = new WeightCheck(src);
         this.names = names;
         this.c = config;
     }
@@ -122,43 +124,26 @@ public final class VisionLoader {
     }
 
     private Optional<Tensor> find(List<String> candidates) {
-        for (String n : candidates) {
-            Optional<Tensor> t = src.find(n);
-            if (t.isPresent()) return t;
-        }
-        return Optional.empty();
+        return check.find(candidates);
     }
 
     private Tensor require(List<String> candidates) {
-        return find(candidates).orElseThrow(() -> bad("missing vision tensor " + candidates.getFirst()
-                + (candidates.size() > 1 ? " (also tried " + String.join(", ", candidates.subList(1, candidates.size())) + ")" : "")));
+        return check.require(candidates, "vision tensor");
     }
 
     private Tensor matrix(List<String> candidates, long rows, long cols) {
-        Tensor t = require(candidates);
-        if (t.rank() != 2 || t.dim(0) != rows || t.dim(1) != cols)
-            throw bad("tensor " + t.name() + " has shape " + Arrays.toString(t.shape()) + ", expected [" + rows + ", " + cols + "] for " + c);
-        return checkType(t);
+        return check.matrix(require(candidates), rows, cols, c);
     }
 
     private float[] vector(List<String> candidates, int n) {
-        Tensor t = require(candidates);
-        if (t.elementCount() != n) throw bad("tensor " + t.name() + " has shape " + Arrays.toString(t.shape()) + ", expected [" + n + "]");
-        Tensor row = checkType(new Tensor(t.name(), t.type(), new long[] {1, n}, t.data()));
-        float[] v = new float[n];
-        Kernels.dequantizeRow(row, 0, v, 0);
-        return v;
+        return check.vector(require(candidates), n);
     }
 
     private Tensor checkType(Tensor t) {
-        if (!t.type().supported)
-            throw bad("tensor " + t.name() + " has type " + t.type() + ", which Sirocco does not support");
-        if (t.cols() % t.type().blockSize != 0)
-            throw bad("tensor " + t.name() + " row length " + t.cols() + " is not a multiple of the " + t.type() + " block size " + t.type().blockSize);
-        return t;
+        return check.supported(t);
     }
 
     private ModelFormatException bad(String problem) {
-        return new ModelFormatException(src.origin(), problem);
+        return check.bad(problem);
     }
 }
