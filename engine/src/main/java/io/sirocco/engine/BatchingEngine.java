@@ -203,20 +203,39 @@ public final class BatchingEngine implements Engine {
             return;
         }
         steps++;
-        scheduler.completed(seqs);
         int row = 0;
+        for (Sequence s : seqs) {  // rows in batchOf's order: prompt-logprob rows, then the row to sample
+            for (int p = s.computed, end = s.promptRowEnd(); p < end; p++, row++)
+                s.promptLogprobs[p] = PromptLogprob.of(logits, row * vocab, vocab, s.tokens[p + 1], s.request.promptLogprobs());
+            s.sampleRow = s.computed + s.scheduled == s.length ? row++ : -1;
+        }
+        scheduler.completed(seqs);
         for (Sequence s : seqs) {  // finishing removes from the running set, not from this step's list
-            if (s.computed < s.length) continue;  // a prompt chunk: nothing to sample yet
-            sample(s, logits, row++ * vocab);
+            if (s.wantsPromptRows() && s.computed >= s.promptLength) reportPromptLogprobs(s);
+            if (s.sampleRow < 0 || s.done) continue;  // a prompt chunk: nothing to sample yet
+            sample(s, logits, s.sampleRow * vocab);
         }
     }
 
-    /** The step's tokens, sequence after sequence, with logits wanted at each sequence's last token if it completes. */
+    private void reportPromptLogprobs(Sequence s) {
+        s.promptLogprobsSent = true;
+        try {
+            s.listener.onPromptLogprobs(List.of(s.promptLogprobs));
+        } catch (Throwable t) {
+            fail(s, t);
+        }
+    }
+
+    /**
+     * The step's tokens, sequence after sequence, with logits wanted at each sequence's last token if it completes, and
+     * before it at the prompt rows of a request that asked for prompt logprobs.
+     */
     private Batch batchOf(List<Sequence> seqs) {
         int T = 0, sampled = 0;
         boolean images = false;
         for (Sequence s : seqs) {
             T += s.scheduled;
+            sampled += s.promptRowEnd() - s.computed;
             if (s.computed + s.scheduled == s.length) sampled++;
             images |= s.embeddingRows != null && s.computed < s.promptLength;
         }
@@ -225,6 +244,7 @@ public final class BatchingEngine implements Engine {
         float[][] rows = images ? new float[T][] : null;
         int t = 0, r = 0;
         for (Sequence s : seqs) {
+            for (int p = s.computed, end = s.promptRowEnd(); p < end; p++) logitRows[r++] = t + p - s.computed;
             for (int i = 0; i < s.scheduled; i++, t++) {
                 int p = s.computed + i;
                 tokens[t] = s.tokens[p];

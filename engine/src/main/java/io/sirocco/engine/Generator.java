@@ -11,6 +11,7 @@ import io.sirocco.sample.SamplingParams;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -38,6 +39,14 @@ public final class Generator {
 
     /** As above, for a request with image embeddings and a logits processor. */
     public GenerationResult generate(EngineRequest request, Predicate<Step> onStep) {
+        return generate(request, lps -> {}, onStep);
+    }
+
+    /**
+     * As above; with {@link EngineRequest#promptLogprobs()} ≥ 0, {@code onPromptLogprobs} gets the prompt's logprobs
+     * (entry i for token i + 1) after prefill, before the first step, and the result carries them too.
+     */
+    public GenerationResult generate(EngineRequest request, Consumer<List<PromptLogprob>> onPromptLogprobs, Predicate<Step> onStep) {
         int[] prompt = request.promptTokens();
         SamplingParams params = request.sampling();
         LogitsProcessor processor = request.logitsProcessor();
@@ -59,14 +68,29 @@ public final class Generator {
 
         long t0 = System.nanoTime();
         float[] logits = null;
-        for (int start = 0; start < prompt.length; start += PREFILL_CHUNK) {
-            int end = Math.min(prompt.length, start + PREFILL_CHUNK);
+        int k = request.promptLogprobs();
+        PromptLogprob[] promptLps = k >= 0 ? new PromptLogprob[prompt.length - 1] : null;
+        int chunk = k >= 0 ? PromptLogprob.MAX_ROWS_PER_STEP : PREFILL_CHUNK;
+        for (int start = 0; start < prompt.length; start += chunk) {
+            int end = Math.min(prompt.length, start + chunk);
             Batch b = Batch.ofSequence(Arrays.copyOfRange(prompt, start, end), start, seq);
+            if (k >= 0) {  // logits at every row: row p predicts prompt token p + 1, the last row also the first output
+                int[] all = new int[end - start];
+                for (int i = 0; i < all.length; i++) all[i] = i;
+                b = new Batch(b.tokens(), b.positions(), b.sequences(), all);
+            }
             if (rows != null) b = b.withEmbeddings(Arrays.copyOfRange(rows, start, end));
             logits = dec.forward(b, cache, pool);
+            if (k >= 0) {
+                for (int p = start; p < Math.min(end, prompt.length - 1); p++)
+                    promptLps[p] = PromptLogprob.of(logits, (p - start) * vocab, vocab, prompt[p + 1], k);
+                logits = Arrays.copyOfRange(logits, (end - start - 1) * vocab, (end - start) * vocab);
+            }
         }
         long prefill = System.nanoTime() - t0;
-        if (maxTokens <= 0) return new GenerationResult(prompt, steps, FinishReason.LENGTH, prefill, 0);
+        List<PromptLogprob> promptLogprobs = promptLps == null ? List.of() : List.of(promptLps);
+        if (promptLps != null) onPromptLogprobs.accept(promptLogprobs);
+        if (maxTokens <= 0) return new GenerationResult(prompt, promptLogprobs, steps, FinishReason.LENGTH, prefill, 0);
 
         long t1 = System.nanoTime();
         FinishReason reason = FinishReason.LENGTH;
@@ -92,7 +116,7 @@ public final class Generator {
             if (steps.size() >= maxTokens) break;
             logits = dec.forward(Batch.ofSequence(new int[] {step.id()}, pos++, seq), cache, pool);
         }
-        return new GenerationResult(prompt, steps, reason, prefill, System.nanoTime() - t1);
+        return new GenerationResult(prompt, promptLogprobs, steps, reason, prefill, System.nanoTime() - t1);
     }
 
     /** (promptLength) rows: the image feature row for positions that have one, else null. */

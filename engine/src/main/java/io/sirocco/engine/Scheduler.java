@@ -74,7 +74,7 @@ final class Scheduler {
                 Sequence s = running.get(i);
                 int rem = s.remaining();
                 if (s.scheduled > 0 || (pass == 0) != (rem == 1)) continue;
-                int n = Math.min(rem, budget);
+                int n = chunk(s, budget);
                 boolean self = false;
                 while (!blocks.ensure(s.kv, s.computed + n)) {
                     Sequence victim = running.getLast();
@@ -94,8 +94,8 @@ final class Scheduler {
         // Admitting new work right after a preemption would only evict it again.
         while (!preempted && budget > 0 && running.size() < config.maxNumSeqs() && !waiting.isEmpty()) {
             Sequence s = waiting.peekFirst();
-            int hits = s.kv.blockCount() == 0 && config.prefixCaching() ? takeCachedPrefix(s) : 0;
-            int n = Math.min(s.remaining(), budget);
+            int hits = s.kv.blockCount() == 0 && config.prefixCaching() && !s.wantsPromptRows() ? takeCachedPrefix(s) : 0;
+            int n = chunk(s, budget);
             if (!blocks.ensure(s.kv, s.computed + n)) {
                 blocks.release(s.kv);  // give back the shared prefix too: it waits with nothing held
                 s.resetForRecompute();
@@ -114,6 +114,12 @@ final class Scheduler {
             budget -= n;
         }
         return step;
+    }
+
+    /** Tokens to schedule for {@code s} within the budget; prompt-logprob prefill runs in bounded chunks (rows of logits). */
+    private static int chunk(Sequence s, int budget) {
+        int n = Math.min(s.remaining(), budget);
+        return s.wantsPromptRows() ? Math.min(n, PromptLogprob.MAX_ROWS_PER_STEP) : n;
     }
 
     /** After the forward pass: the scheduled tokens are now in the cache; full blocks become findable by prefix. */

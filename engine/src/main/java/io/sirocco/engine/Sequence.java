@@ -34,6 +34,9 @@ final class Sequence {
     int registered;                    // leading blocks already offered to the prefix cache
     final List<BlockHash> hashes = new ArrayList<>();  // of full blocks, in order
     int generated;
+    final PromptLogprob[] promptLogprobs;  // (promptLength - 1) filled during prefill; null if not asked for
+    boolean promptLogprobsSent;
+    int sampleRow = -1;                // this step's logits row to sample from, -1 if none
     int cachedPromptTokens = -1;       // from the first prefix lookup
     long firstScheduled, firstToken;
     volatile boolean cancelRequested;
@@ -49,6 +52,7 @@ final class Sequence {
         this.tokens = Arrays.copyOf(request.promptTokens(), promptLength + Math.min(maxTokens, 256));
         this.length = promptLength;
         this.sampler = new Sampler(request.sampling(), vocab, request.promptTokens());
+        this.promptLogprobs = request.promptLogprobs() >= 0 ? new PromptLogprob[promptLength - 1] : null;
         boolean ok = true;
         String[] extras = null;
         if (!request.embeddings().isEmpty()) {
@@ -68,6 +72,16 @@ final class Sequence {
 
     int remaining() {
         return length - computed;
+    }
+
+    /** True while the prompt's rows still need logits for prompt logprobs (no prefix-cache reuse, small chunks). */
+    boolean wantsPromptRows() {
+        return promptLogprobs != null && !promptLogprobsSent;
+    }
+
+    /** Rows [computed, promptRowEnd()) of the step being scheduled give prompt logprobs (row p predicts token p + 1). */
+    int promptRowEnd() {
+        return wantsPromptRows() ? Math.max(computed, Math.min(computed + scheduled, promptLength - 1)) : computed;
     }
 
     void append(int id) {

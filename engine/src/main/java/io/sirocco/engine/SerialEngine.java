@@ -44,7 +44,7 @@ public final class SerialEngine implements Engine {
             long start = System.nanoTime();
             try {
                 AtomicBoolean stoppedByListener = new AtomicBoolean();
-                GenerationResult r = generator.generate(request, step -> {
+                GenerationResult r = generator.generate(request, listener::onPromptLogprobs, step -> {
                     if (cancelled.get()) return false;
                     boolean go = listener.onStep(step);
                     if (!go) stoppedByListener.set(true);

@@ -11,6 +11,8 @@ final class Collector implements EngineListener {
     final List<Step> steps = new CopyOnWriteArrayList<>();
     final CompletableFuture<FinishReason> done = new CompletableFuture<>();
     volatile RequestMetrics metrics;
+    volatile List<PromptLogprob> promptLogprobs;
+    private final java.util.concurrent.atomic.AtomicInteger promptLogprobCalls = new java.util.concurrent.atomic.AtomicInteger();
     private final Predicate<Step> onStep;
 
     Collector() {
@@ -19,6 +21,13 @@ final class Collector implements EngineListener {
 
     Collector(Predicate<Step> onStep) {
         this.onStep = onStep;
+    }
+
+    @Override
+    public void onPromptLogprobs(List<PromptLogprob> logprobs) {
+        if (!steps.isEmpty()) throw new AssertionError("prompt logprobs after the first step");
+        if (promptLogprobCalls.incrementAndGet() > 1) throw new AssertionError("onPromptLogprobs called twice");
+        promptLogprobs = logprobs;
     }
 
     @Override

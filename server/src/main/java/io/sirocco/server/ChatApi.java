@@ -126,20 +126,22 @@ final class ChatApi {
         checkResponseFormat(p);
         ChatRequest req = parse(body);
         boolean parseTools = toolMode(req, body);
-        SamplingRequest sr = new SamplingRequest(p, api.defaults, api.vocab(), p.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens");
+        SamplingRequest sr = new SamplingRequest(p, api.defaults, api.vocab(), api.config.maxLogprobs(), p.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens");
         if (logprobs) sr.topLogprobs = top == null ? 0 : top.intValue();
 
         EncodedPrompt prompt = encode(req);
-        int[] ids = prompt.tokens();
+        int[] ids = sr.truncate(prompt.tokens(), api.maxModelLen);
+        int cut = prompt.tokens().length - ids.length;
         int maxTokens = sr.resolveMaxTokens(ids.length, api.maxModelLen, api.defaults.maxTokens(), null, "messages");
-        List<PromptEmbeddings> embeddings = embeddings(prompt);
+        List<PromptEmbeddings> embeddings = shift(embeddings(prompt), cut);
         int eos = api.tokenizer.eosId();
         String id = "chatcmpl-" + Ids.hex(32);
         List<Generation.Choice> choices = new ArrayList<>();
         List<Out> outs = new ArrayList<>();
         for (int j = 0; j < sr.n; j++) {
             LogitsProcessor grammar = api.structuredOutputs == null ? null : api.structuredOutputs.processor(req, api.tokenizer);
-            EngineRequest r = new EngineRequest(id + "-" + j, ids, embeddings, sr.params(maxTokens, j), sr.processors(eos, grammar));
+            EngineRequest r = new EngineRequest(id + "-" + j, ids, embeddings, sr.params(maxTokens, j), sr.processors(api.tokenizer, grammar),
+                    sr.promptLogprobs);
             // Text for the engine side only decides nothing here: stop strings run on the parsed content (StopFilter).
             choices.add(new Generation.Choice(r, new ChoiceText(api.tokenizer, SpecialTokenPolicy.IGNORE, List.of(), false, sr.silentIds(eos))));
             outs.add(new Out(sr));
@@ -159,6 +161,7 @@ final class ChatApi {
             }
             gen.start(api.engine, choices);
             int open = outs.size();
+            List<io.sirocco.engine.PromptLogprob> promptLps = null;
             var silent = sr.silentIds(eos);
             while (open > 0) {
                 Generation.Event e = gen.next();
@@ -169,6 +172,9 @@ final class ChatApi {
                     case Generation.Failed f -> {
                         gen.cancel();
                         throw CompletionsApi.failure(f.error());
+                    }
+                    case Generation.PromptLogprobs pl -> {
+                        if (pl.choice() == 0) promptLps = pl.logprobs();  // the same for every choice
                     }
                     case Generation.Token t -> {
                         Out o = outs.get(t.choice());
@@ -242,7 +248,10 @@ final class ChatApi {
                 CompletionsApi.putStopReason(c, o.stopReason);
             }
             resp.set("usage", usage);
-            resp.putNull("prompt_logprobs");
+            if (sr.promptLogprobs >= 0 && promptLps != null)
+                resp.set("prompt_logprobs", PromptLogprobsJson.of(promptLps, sr.promptLogprobs,
+                        t -> asIds ? "token_id:" + t : Prompts.tokenString(api.tokenizer, t)));
+            else resp.putNull("prompt_logprobs");
             ex.json(200, resp);
         }
     }
@@ -391,6 +400,21 @@ final class ChatApi {
     }
 
     /** Image features for every image slot, at the positions of its [IMG] tokens. */
+    /** Image positions after truncate_prompt_tokens cut {@code cut} tokens from the front; an image may not be cut. */
+    private static List<PromptEmbeddings> shift(List<PromptEmbeddings> embeddings, int cut) {
+        if (cut == 0) return embeddings;
+        List<PromptEmbeddings> out = new ArrayList<>();
+        for (PromptEmbeddings e : embeddings) {
+            int[] pos = e.positions().clone();
+            for (int i = 0; i < pos.length; i++) {
+                pos[i] -= cut;
+                if (pos[i] < 0) throw ApiException.badRequest("truncate_prompt_tokens", "'truncate_prompt_tokens' would cut into an image");
+            }
+            out.add(new PromptEmbeddings(pos, e.data(), e.contentHash()));
+        }
+        return out;
+    }
+
     private List<PromptEmbeddings> embeddings(EncodedPrompt prompt) {
         if (prompt.images().isEmpty()) return List.of();
         List<PromptEmbeddings> out = new ArrayList<>();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sirocco.engine.EngineRequest;
+import io.sirocco.engine.PromptLogprob;
 import io.sirocco.engine.Step;
 import io.sirocco.tokenizer.SpecialTokenPolicy;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ final class CompletionsApi {
         final int prompt;
         final StringBuilder text = new StringBuilder();
         final List<Step> steps = new ArrayList<>();
+        List<PromptLogprob> promptLps;  // entry i for prompt token i + 1; null unless asked for
         String finish;
         Object stopReason;
         boolean done;
@@ -49,10 +51,16 @@ final class CompletionsApi {
         boolean asIds = p.bool("return_tokens_as_token_ids", false);
         boolean returnIds = p.bool("return_token_ids", false);
         SpecialTokenPolicy policy = p.bool("skip_special_tokens", true) ? SpecialTokenPolicy.IGNORE : SpecialTokenPolicy.KEEP;
-        List<Prompt> prompts = prompts(p, p.bool("add_special_tokens", true));
-        SamplingRequest sr = new SamplingRequest(p, api.defaults, api.vocab(), "max_tokens");
+        SamplingRequest sr = new SamplingRequest(p, api.defaults, api.vocab(), api.config.maxLogprobs(), "max_tokens");
+        List<Prompt> prompts = new ArrayList<>();
+        for (Prompt pr : prompts(p, p.bool("add_special_tokens", true))) {
+            int[] kept = sr.truncate(pr.ids(), api.maxModelLen);
+            prompts.add(kept == pr.ids() ? pr : new Prompt(kept, api.tokenizer.decode(kept, SpecialTokenPolicy.IGNORE)));
+        }
         Long lp = p.integer("logprobs", 0, api.config.maxLogprobs());
         if (lp != null) sr.topLogprobs = lp.intValue();
+        // echo + logprobs reports the prompt tokens' logprobs too (legacy format), prompt_logprobs in vLLM's
+        int promptK = Math.max(sr.promptLogprobs, echo && lp != null ? lp.intValue() : -1);
 
         List<Generation.Choice> choices = new ArrayList<>();
         List<Out> outs = new ArrayList<>();
@@ -67,7 +75,8 @@ final class CompletionsApi {
             maxTokensSeen = Math.max(maxTokensSeen, maxTokens);
             promptTokens += pr.ids().length;
             for (int j = 0; j < sr.n; j++) {
-                EngineRequest r = new EngineRequest(id + "-" + choices.size(), pr.ids(), List.of(), sr.params(maxTokens, j), sr.processors(eos, null));
+                EngineRequest r = new EngineRequest(id + "-" + choices.size(), pr.ids(), List.of(), sr.params(maxTokens, j),
+                        sr.processors(api.tokenizer, null), promptK);
                 choices.add(new Generation.Choice(r, new ChoiceText(api.tokenizer, policy, sr.stop, sr.includeStop, sr.silentIds(eos))));
                 outs.add(new Out(i));
             }
@@ -91,13 +100,16 @@ final class CompletionsApi {
                         gen.cancel();
                         throw failure(f.error());
                     }
+                    case Generation.PromptLogprobs pl -> outs.get(pl.choice()).promptLps = pl.logprobs();
                     case Generation.Token t -> {
                         Out o = outs.get(t.choice());
                         o.steps.add(t.step());
                         o.text.append(t.text());
-                        if (stream && (!t.text().isEmpty() || sr.topLogprobs >= 0 || echo && !o.sentEcho))
-                            ex.sse(withUsage(continuous, chunk(id, created, t.choice(), echoed(o, echo, prompts), t.text(), List.of(t.step()), sr, asIds, null, null, returnIds),
-                                    prompts.get(o.prompt).ids().length, o.steps.size()));
+                        if (stream && (!t.text().isEmpty() || sr.topLogprobs >= 0 || echo && !o.sentEcho)) {
+                            Prompt echoing = echo && !o.sentEcho ? prompts.get(o.prompt) : null;
+                            ex.sse(withUsage(continuous, chunk(id, created, t.choice(), echoed(o, echo, prompts), echoing, o.promptLps, t.text(), List.of(t.step()),
+                                    sr, asIds, null, null, returnIds), prompts.get(o.prompt).ids().length, o.steps.size()));
+                        }
                     }
                     case Generation.Done d -> {
                         Out o = outs.get(d.choice());
@@ -106,9 +118,11 @@ final class CompletionsApi {
                         o.stopReason = d.stopReason();
                         o.done = true;
                         open--;
-                        if (stream)
-                            ex.sse(withUsage(continuous, chunk(id, created, d.choice(), echoed(o, echo, prompts), d.tail(), List.of(), sr, asIds, d.finishReason(), d.stopReason(), false),
-                                    prompts.get(o.prompt).ids().length, o.steps.size()));
+                        if (stream) {
+                            Prompt echoing = echo && !o.sentEcho ? prompts.get(o.prompt) : null;
+                            ex.sse(withUsage(continuous, chunk(id, created, d.choice(), echoed(o, echo, prompts), echoing, o.promptLps, d.tail(), List.of(), sr, asIds,
+                                    d.finishReason(), d.stopReason(), false), prompts.get(o.prompt).ids().length, o.steps.size()));
+                        }
                     }
                 }
             }
@@ -130,11 +144,13 @@ final class CompletionsApi {
                 Out o = outs.get(i);
                 Prompt pr = prompts.get(o.prompt);
                 ObjectNode c = cs.addObject().put("index", i).put("text", (echo ? pr.text() : "") + o.text);
-                if (sr.topLogprobs >= 0) c.set("logprobs", logprobs(echo ? pr : null, o.steps, sr, asIds));
+                if (sr.topLogprobs >= 0) c.set("logprobs", logprobs(echo ? pr : null, o.promptLps, o.steps, sr, asIds));
                 else c.putNull("logprobs");
                 c.put("finish_reason", o.finish);
                 putStopReason(c, o.stopReason);
-                c.putNull("prompt_logprobs");
+                if (sr.promptLogprobs >= 0 && o.promptLps != null)
+                    c.set("prompt_logprobs", PromptLogprobsJson.of(o.promptLps, sr.promptLogprobs, t -> token(t, asIds)));
+                else c.putNull("prompt_logprobs");
                 if (returnIds) {
                     ArrayNode ids = c.putArray("token_ids");
                     for (Step s : o.steps) ids.add(s.id());
@@ -154,11 +170,12 @@ final class CompletionsApi {
         return prompts.get(o.prompt).text();
     }
 
-    private ObjectNode chunk(String id, long created, int index, String prefix, String text, List<Step> steps, SamplingRequest sr,
-                             boolean asIds, String finish, Object stopReason, boolean returnIds) {
+    /** One streamed chunk; {@code echoing} (with its prompt logprobs) is the prompt whose text the chunk starts with, or null. */
+    private ObjectNode chunk(String id, long created, int index, String prefix, Prompt echoing, List<PromptLogprob> promptLps, String text,
+                             List<Step> steps, SamplingRequest sr, boolean asIds, String finish, Object stopReason, boolean returnIds) {
         ObjectNode o = Json.object().put("id", id).put("object", "text_completion").put("created", created).put("model", api.modelName());
         ObjectNode c = o.putArray("choices").addObject().put("index", index).put("text", prefix + text);
-        if (sr.topLogprobs >= 0 && !steps.isEmpty()) c.set("logprobs", logprobs(null, steps, sr, asIds));
+        if (sr.topLogprobs >= 0 && (!steps.isEmpty() || echoing != null)) c.set("logprobs", logprobs(echoing, promptLps, steps, sr, asIds));
         else c.putNull("logprobs");
         c.put("finish_reason", finish);
         putStopReason(c, stopReason);
@@ -190,8 +207,11 @@ final class CompletionsApi {
         return u;
     }
 
-    /** The legacy completions logprobs object; echoed prompt tokens have no logprob (prompt logprobs are not computed). */
-    private ObjectNode logprobs(Prompt echo, List<Step> steps, SamplingRequest sr, boolean asIds) {
+    /**
+     * The legacy completions logprobs object. Echoed prompt tokens come first, with their prompt logprobs ({@code
+     * promptLps}, entry i for token i + 1); the first prompt token has none (null), as in vLLM.
+     */
+    private ObjectNode logprobs(Prompt echo, List<PromptLogprob> promptLps, List<Step> steps, SamplingRequest sr, boolean asIds) {
         ObjectNode lp = Json.object();
         ArrayNode offsets = lp.putArray("text_offset");
         ArrayNode tokenLps = lp.putArray("token_logprobs");
@@ -199,13 +219,24 @@ final class CompletionsApi {
         ArrayNode tops = lp.putArray("top_logprobs");
         int offset = 0;
         if (echo != null) {
-            for (int id : echo.ids()) {
-                String s = token(id, asIds);
+            for (int i = 0; i < echo.ids().length; i++) {
+                int id = echo.ids()[i];
                 offsets.add(offset);
                 offset += api.tokenizer.isSpecial(id) ? 0 : Prompts.tokenString(api.tokenizer, id).length();
-                tokenLps.addNull();
-                tokens.add(s);
-                tops.addNull();
+                tokens.add(token(id, asIds));
+                PromptLogprob plp = i > 0 && promptLps != null && i - 1 < promptLps.size() ? promptLps.get(i - 1) : null;
+                if (plp == null) {
+                    tokenLps.addNull();
+                    tops.addNull();
+                    continue;
+                }
+                tokenLps.add(clamp(plp.logprob()));
+                ObjectNode top = tops.addObject();
+                top.put(token(id, asIds), clamp(plp.logprob()));
+                for (int k = 0; k < Math.min(sr.topLogprobs, plp.topIds().length); k++) {
+                    String t = token(plp.topIds()[k], asIds);
+                    if (!top.has(t)) top.put(t, clamp(plp.topLogprobs()[k]));
+                }
             }
         }
         for (Step st : steps) {

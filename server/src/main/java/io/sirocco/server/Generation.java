@@ -4,6 +4,7 @@ import io.sirocco.engine.Engine;
 import io.sirocco.engine.EngineListener;
 import io.sirocco.engine.EngineRequest;
 import io.sirocco.engine.FinishReason;
+import io.sirocco.engine.PromptLogprob;
 import io.sirocco.engine.RequestHandle;
 import io.sirocco.engine.RequestMetrics;
 import io.sirocco.engine.Step;
@@ -21,7 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Generation {
 
     /** Output of one choice, in order: Tokens, then one Done or Failed. */
-    sealed interface Event permits Token, Done, Failed, Cancelled {}
+    sealed interface Event permits PromptLogprobs, Token, Done, Failed, Cancelled {}
+
+    /** The prompt's logprobs (entry i for prompt token i + 1), before the choice's first token; only when asked for. */
+    record PromptLogprobs(int choice, List<PromptLogprob> logprobs) implements Event {}
 
     /** A generated token and the text it released (empty while held back or for a stop token). */
     record Token(int choice, Step step, String text) implements Event {}
@@ -96,6 +100,11 @@ final class Generation {
         Listener(int index, Choice choice) {
             this.index = index;
             this.choice = choice;
+        }
+
+        @Override
+        public void onPromptLogprobs(List<PromptLogprob> logprobs) {
+            events.add(new PromptLogprobs(index, logprobs));
         }
 
         @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sirocco.sample.LogitsProcessor;
 import io.sirocco.sample.SamplingParams;
+import io.sirocco.tokenizer.Tokenizer;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -35,10 +36,18 @@ final class SamplingRequest {
     final float frequency;
     final float repetition;
     final Long seed;
+    /** vLLM allowed_token_ids: only these may be generated; null = any. */
+    final Set<Integer> allowedTokenIds;
+    /** vLLM bad_words, as sent (tokenized with the tokenizer in {@link #processors}). */
+    final List<String> badWords;
+    /** vLLM truncate_prompt_tokens: keep only the last N prompt tokens; null = no truncation. */
+    final Integer truncatePromptTokens;
+    /** vLLM prompt_logprobs: alternatives per prompt token; -1 = not asked. */
+    final int promptLogprobs;
     /** Number of alternatives per token to report; -1 = no logprobs at all. */
     int topLogprobs = -1;
 
-    SamplingRequest(Params p, SamplingDefaults d, int vocab, String maxTokensField) {
+    SamplingRequest(Params p, SamplingDefaults d, int vocab, int maxLogprobs, String maxTokensField) {
         n = (int) orDefault(p.integer("n", 1, MAX_N), 1);
         Long mt = p.integer(maxTokensField, 1, Integer.MAX_VALUE);
         maxTokens = mt == null ? null : mt.intValue();
@@ -59,6 +68,32 @@ final class SamplingRequest {
         repetition = (float) orDefault(p.number("repetition_penalty", 0, 100), d.repetitionPenalty(), 1.0);
         if (!(repetition > 0)) throw ApiException.badRequest("repetition_penalty", "'repetition_penalty' must be > 0");
         seed = p.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        if (p.has("allowed_token_ids")) {
+            allowedTokenIds = new LinkedHashSet<>(p.intList("allowed_token_ids", 0, vocab - 1, vocab));
+            if (allowedTokenIds.isEmpty()) throw ApiException.badRequest("allowed_token_ids", "'allowed_token_ids' may not be empty");
+        } else {
+            allowedTokenIds = null;
+        }
+        badWords = p.stringOrList("bad_words", 1024);
+        Long trunc = p.integer("truncate_prompt_tokens", -1, Integer.MAX_VALUE);
+        if (trunc != null && trunc == 0) throw ApiException.badRequest("truncate_prompt_tokens", "'truncate_prompt_tokens' must be ≥ 1, or -1 for the model's context");
+        truncatePromptTokens = trunc == null ? null : trunc.intValue();
+        Long plp = p.integer("prompt_logprobs", 0, maxLogprobs);
+        if (plp != null && plp > 0 && p.bool("stream", false))
+            throw ApiException.badRequest("prompt_logprobs", "`prompt_logprobs` are not available when `stream=True`.");
+        promptLogprobs = plp == null ? -1 : plp.intValue();
+    }
+
+    /**
+     * The prompt after truncate_prompt_tokens (the last N tokens; -1 = the model's context), as vLLM. Returns the same
+     * array when nothing is cut.
+     */
+    int[] truncate(int[] ids, int maxModelLen) {
+        if (truncatePromptTokens == null) return ids;
+        int keep = truncatePromptTokens < 0 ? maxModelLen : truncatePromptTokens;
+        if (keep > maxModelLen)
+            throw ApiException.badRequest("truncate_prompt_tokens", "'truncate_prompt_tokens' (" + keep + ") may not exceed the maximum model length of " + maxModelLen);
+        return ids.length <= keep ? ids : java.util.Arrays.copyOfRange(ids, ids.length - keep, ids.length);
     }
 
     /** The engine's parameters for choice {@code index} (its seed is seed + index, so that n samples differ). */
@@ -67,11 +102,15 @@ final class SamplingRequest {
                 stopTokenIds, ignoreEos, Math.max(0, topLogprobs), presence, frequency, repetition);
     }
 
-    /** Fresh (stateful) processors for one choice: logit_bias, min_tokens, then {@code grammar} (may be null). */
-    LogitsProcessor processors(int eosId, LogitsProcessor grammar) {
+    /**
+     * Fresh (stateful) processors for one choice: logit_bias, allowed_token_ids, bad_words, min_tokens, then
+     * {@code grammar} (may be null).
+     */
+    LogitsProcessor processors(Tokenizer tok, LogitsProcessor grammar) {
         Set<Integer> banned = new HashSet<>(stopTokenIds);
-        if (!ignoreEos) banned.add(eosId);
-        return Processors.chain(java.util.Arrays.asList(Processors.logitBias(logitBias), Processors.minTokens(minTokens, banned), grammar));
+        if (!ignoreEos) banned.add(tok.eosId());
+        return Processors.chain(java.util.Arrays.asList(Processors.logitBias(logitBias), Processors.allowedTokens(allowedTokenIds),
+                Processors.badWords(Processors.badWordIds(tok, badWords)), Processors.minTokens(minTokens, banned), grammar));
     }
 
     /** Token ids whose text never shows: EOS (unless ignore_eos) and the stop token ids. */
