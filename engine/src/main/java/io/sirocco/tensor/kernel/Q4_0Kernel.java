@@ -23,8 +23,8 @@ final class Q4_0Kernel implements RowKernel {
             ByteVector q = Vec.bytes(w, at + 2);
             int xi = xOff + 32 * b;
             // (nibble - 8)·d = nibble·d - 8d
-            acc = Vec.dot16(q.and((byte) 0xF), d, -8 * d, x, xi, acc);
-            acc = Vec.dot16(Vec.bits(q, 4, 0xF), d, -8 * d, x, xi + 16, acc);
+            acc = Vec.dot16(q, 0, 0xF, d, -8 * d, x, xi, acc);
+            acc = Vec.dot16(q, 4, 0xF, d, -8 * d, x, xi + 16, acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -35,8 +35,8 @@ final class Q4_0Kernel implements RowKernel {
             long at = off + (long) b * BLOCK_BYTES;
             float d = Bytes.f16(w, at);
             ByteVector q = Vec.bytes(w, at + 2);
-            Vec.store16(q.and((byte) 0xF), d, -8 * d, dst, dstOff + 32 * b);
-            Vec.store16(Vec.bits(q, 4, 0xF), d, -8 * d, dst, dstOff + 32 * b + 16);
+            Vec.store16(q, 0, 0xF, d, -8 * d, dst, dstOff + 32 * b);
+            Vec.store16(q, 4, 0xF, d, -8 * d, dst, dstOff + 32 * b + 16);
         }
     }
 }

@@ -23,6 +23,8 @@ final class Q4_KKernel implements RowKernel {
         }
     }
 
+    // Sub-block j (32 values) takes nibble (j & 1) of the 32 bytes at 16 + 32·(j / 2): one loop body keeps the
+    // method small enough for C2 to inline every vector operation.
     @Override
     public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
         float[] scale = new float[8], offset = new float[8];
@@ -30,14 +32,11 @@ final class Q4_KKernel implements RowKernel {
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
             subBlockScales(w, at, scale, offset);
-            for (int k = 0; k < 4; k++) {
-                ByteVector qa = Vec.bytes(w, at + 16 + 32 * k), qb = Vec.bytes(w, at + 32 + 32 * k);
-                int xi = xOff + 256 * b + 64 * k;
-                float s1 = scale[2 * k], o1 = offset[2 * k], s2 = scale[2 * k + 1], o2 = offset[2 * k + 1];
-                acc = Vec.dot16(qa.and((byte) 0xF), s1, o1, x, xi, acc);
-                acc = Vec.dot16(qb.and((byte) 0xF), s1, o1, x, xi + 16, acc);
-                acc = Vec.dot16(Vec.bits(qa, 4, 0xF), s2, o2, x, xi + 32, acc);
-                acc = Vec.dot16(Vec.bits(qb, 4, 0xF), s2, o2, x, xi + 48, acc);
+            for (int j = 0; j < 8; j++) {
+                long q = at + 16 + 32 * (j >> 1);
+                int xi = xOff + 256 * b + 32 * j, shift = 4 * (j & 1);
+                acc = Vec.dot16(Vec.bytes(w, q), shift, 0xF, scale[j], offset[j], x, xi, acc);
+                acc = Vec.dot16(Vec.bytes(w, q + 16), shift, 0xF, scale[j], offset[j], x, xi + 16, acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
@@ -49,14 +48,11 @@ final class Q4_KKernel implements RowKernel {
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
             subBlockScales(w, at, scale, offset);
-            for (int k = 0; k < 4; k++) {
-                ByteVector qa = Vec.bytes(w, at + 16 + 32 * k), qb = Vec.bytes(w, at + 32 + 32 * k);
-                int di = dstOff + 256 * b + 64 * k;
-                float s1 = scale[2 * k], o1 = offset[2 * k], s2 = scale[2 * k + 1], o2 = offset[2 * k + 1];
-                Vec.store16(qa.and((byte) 0xF), s1, o1, dst, di);
-                Vec.store16(qb.and((byte) 0xF), s1, o1, dst, di + 16);
-                Vec.store16(Vec.bits(qa, 4, 0xF), s2, o2, dst, di + 32);
-                Vec.store16(Vec.bits(qb, 4, 0xF), s2, o2, dst, di + 48);
+            for (int j = 0; j < 8; j++) {
+                long q = at + 16 + 32 * (j >> 1);
+                int di = dstOff + 256 * b + 32 * j, shift = 4 * (j & 1);
+                Vec.store16(Vec.bytes(w, q), shift, 0xF, scale[j], offset[j], dst, di);
+                Vec.store16(Vec.bytes(w, q + 16), shift, 0xF, scale[j], offset[j], dst, di + 16);
             }
         }
     }

@@ -17,12 +17,11 @@ final class Q6_KKernel implements RowKernel {
 
     private Q6_KKernel() {}
 
-    /** Signed 6-bit values (stored − 32): a nibble of {@code ql} with two bits of {@code qh} on top. */
-    private static ByteVector sixBits(ByteVector ql, boolean high, ByteVector qh, int shift) {
-        ByteVector nibble = high ? Vec.bits(ql, 4, 0xF) : ql.and((byte) 0xF);
-        return nibble.or(Vec.bits(qh, shift, 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-    }
-
+    /*
+     * Both methods walk a half (128 values) as 8 groups of 16: group g (0/1) of quarter j (0..3) takes the nibbles of
+     * ql[16g + 32(j & 1) ..] (low for j < 2, high after), bits 2j of qh[16g ..] and scale sc[g + 2j]. One loop body
+     * (rather than eight unrolled calls) keeps the method small enough for C2 to inline every vector operation.
+     */
     @Override
     public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
         FloatVector acc = FloatVector.zero(F);
@@ -32,14 +31,12 @@ final class Q6_KKernel implements RowKernel {
             for (int half = 0; half < 2; half++) {
                 long ql = at + 64 * half, qh = at + 128 + 32 * half, sc = at + 192 + 8 * half;
                 int base = xOff + 256 * b + 128 * half;
-                for (int g = 0; g < 2; g++) {
-                    ByteVector lo = Vec.bytes(w, ql + 16 * g), hi = Vec.bytes(w, ql + 32 + 16 * g);
-                    ByteVector h = Vec.bytes(w, qh + 16 * g);
-                    int xi = base + 16 * g;
-                    acc = Vec.dot16(sixBits(lo, false, h, 0), d * Bytes.i8(w, sc + g), 0, x, xi, acc);
-                    acc = Vec.dot16(sixBits(hi, false, h, 2), d * Bytes.i8(w, sc + g + 2), 0, x, xi + 32, acc);
-                    acc = Vec.dot16(sixBits(lo, true, h, 4), d * Bytes.i8(w, sc + g + 4), 0, x, xi + 64, acc);
-                    acc = Vec.dot16(sixBits(hi, true, h, 6), d * Bytes.i8(w, sc + g + 6), 0, x, xi + 96, acc);
+                for (int j = 0; j < 4; j++) {
+                    for (int g = 0; g < 2; g++) {
+                        float s = d * Bytes.i8(w, sc + g + 2 * j);
+                        acc = Vec.dot16(Vec.bytes(w, ql + 16 * g + 32 * (j & 1)), 4 * (j >> 1), Vec.bytes(w, qh + 16 * g), 2 * j, 3,
+                                s, -32 * s, x, base + 16 * g + 32 * j, acc);
+                    }
                 }
             }
         }
@@ -54,14 +51,12 @@ final class Q6_KKernel implements RowKernel {
             for (int half = 0; half < 2; half++) {
                 long ql = at + 64 * half, qh = at + 128 + 32 * half, sc = at + 192 + 8 * half;
                 int base = dstOff + 256 * b + 128 * half;
-                for (int g = 0; g < 2; g++) {
-                    ByteVector lo = Vec.bytes(w, ql + 16 * g), hi = Vec.bytes(w, ql + 32 + 16 * g);
-                    ByteVector h = Vec.bytes(w, qh + 16 * g);
-                    int di = base + 16 * g;
-                    Vec.store16(sixBits(lo, false, h, 0), d * Bytes.i8(w, sc + g), 0, dst, di);
-                    Vec.store16(sixBits(hi, false, h, 2), d * Bytes.i8(w, sc + g + 2), 0, dst, di + 32);
-                    Vec.store16(sixBits(lo, true, h, 4), d * Bytes.i8(w, sc + g + 4), 0, dst, di + 64);
-                    Vec.store16(sixBits(hi, true, h, 6), d * Bytes.i8(w, sc + g + 6), 0, dst, di + 96);
+                for (int j = 0; j < 4; j++) {
+                    for (int g = 0; g < 2; g++) {
+                        float s = d * Bytes.i8(w, sc + g + 2 * j);
+                        Vec.store16(Vec.bytes(w, ql + 16 * g + 32 * (j & 1)), 4 * (j >> 1), Vec.bytes(w, qh + 16 * g), 2 * j, 3,
+                                s, -32 * s, dst, base + 16 * g + 32 * j);
+                    }
                 }
             }
         }

@@ -20,8 +20,8 @@ final class Q8_0Kernel implements RowKernel {
             long at = off + (long) b * BLOCK_BYTES;
             float d = Bytes.f16(w, at);
             int xi = xOff + 32 * b;
-            acc = Vec.dot16(Vec.bytes(w, at + 2), d, 0, x, xi, acc);
-            acc = Vec.dot16(Vec.bytes(w, at + 18), d, 0, x, xi + 16, acc);
+            acc = Vec.dot16(Vec.bytes(w, at + 2), 0, -1, d, 0, x, xi, acc);
+            acc = Vec.dot16(Vec.bytes(w, at + 18), 0, -1, d, 0, x, xi + 16, acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -31,8 +31,8 @@ final class Q8_0Kernel implements RowKernel {
         for (int b = 0, blocks = cols / 32; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
             float d = Bytes.f16(w, at);
-            Vec.store16(Vec.bytes(w, at + 2), d, 0, dst, dstOff + 32 * b);
-            Vec.store16(Vec.bytes(w, at + 18), d, 0, dst, dstOff + 32 * b + 16);
+            Vec.store16(Vec.bytes(w, at + 2), 0, -1, d, 0, dst, dstOff + 32 * b);
+            Vec.store16(Vec.bytes(w, at + 18), 0, -1, d, 0, dst, dstOff + 32 * b + 16);
         }
     }
 }

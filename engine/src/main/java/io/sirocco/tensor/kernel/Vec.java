@@ -39,24 +39,50 @@ final class Vec {
         return ByteVector.fromMemorySegment(B16, s, off, LE);
     }
 
-    /** Lanes shifted right (zero-filling) and masked: bits [shift, shift + width) of each byte. */
-    static ByteVector bits(ByteVector v, int shift, int mask) {
-        return v.lanewise(VectorOperators.LSHR, shift).and((byte) mask);
+    /**
+     * Part {@code p} (lanes p·L ..) of 16 small integers packed in byte lanes: ((q >>> shift) & mask), with mask -1
+     * meaning the signed byte itself. The bit work is done after widening to int lanes, where x86 has native shifts
+     * (byte-lane shifts are emulated and cost several times more).
+     */
+    static IntVector ints(ByteVector q, int shift, int mask, int p) {
+        IntVector v = (IntVector) q.convertShape(VectorOperators.B2I, I, p);
+        if (shift != 0) v = v.lanewise(VectorOperators.LSHR, shift);
+        return mask == -1 ? v : v.and(mask);
     }
 
-    /** acc + Σ_p (q_p·scale + offset) · x[xi + p·L ..], for 16 weights q (integers in byte lanes). */
-    static FloatVector dot16(ByteVector q, float scale, float offset, float[] x, int xi, FloatVector acc) {
-        for (int p = 0; p < PARTS; p++) {
-            FloatVector w = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).fma(scale, offset);
-            acc = w.fma(FloatVector.fromArray(F, x, xi + p * L), acc);
-        }
+    /** Part p of 16 values ((lo >>> loShift) & 0xF) | ((hi >>> hiShift) & hiMask) << 4 (Q5_K, Q6_K). */
+    static IntVector ints(ByteVector lo, int loShift, ByteVector hi, int hiShift, int hiMask, int p) {
+        return ints(lo, loShift, 0xF, p).or(ints(hi, hiShift, hiMask, p).lanewise(VectorOperators.LSHL, 4));
+    }
+
+    static FloatVector floats(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
+    /** acc + Σ_p (q_p·scale + offset) · x[xi + p·L ..] for the 16 values ((q >>> shift) & mask). */
+    static FloatVector dot16(ByteVector q, int shift, int mask, float scale, float offset, float[] x, int xi, FloatVector acc) {
+        for (int p = 0; p < PARTS; p++)
+            acc = floats(ints(q, shift, mask, p)).fma(scale, offset).fma(FloatVector.fromArray(F, x, xi + p * L), acc);
         return acc;
     }
 
-    /** dst[di ..] = q·scale + offset for 16 weights q. */
-    static void store16(ByteVector q, float scale, float offset, float[] dst, int di) {
+    /** As {@link #dot16(ByteVector, int, int, float, float, float[], int, FloatVector)} with a high part from {@code hi}. */
+    static FloatVector dot16(ByteVector lo, int loShift, ByteVector hi, int hiShift, int hiMask, float scale, float offset,
+                             float[] x, int xi, FloatVector acc) {
         for (int p = 0; p < PARTS; p++)
-            ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).fma(scale, offset).intoArray(dst, di + p * L);
+            acc = floats(ints(lo, loShift, hi, hiShift, hiMask, p)).fma(scale, offset).fma(FloatVector.fromArray(F, x, xi + p * L), acc);
+        return acc;
+    }
+
+    /** dst[di ..] = q·scale + offset for the 16 values ((q >>> shift) & mask). */
+    static void store16(ByteVector q, int shift, int mask, float scale, float offset, float[] dst, int di) {
+        for (int p = 0; p < PARTS; p++) floats(ints(q, shift, mask, p)).fma(scale, offset).intoArray(dst, di + p * L);
+    }
+
+    /** dst[di ..] = q·scale + offset for 16 values with a high part (see {@link #ints(ByteVector, int, ByteVector, int, int, int)}). */
+    static void store16(ByteVector lo, int loShift, ByteVector hi, int hiShift, int hiMask, float scale, float offset, float[] dst, int di) {
+        for (int p = 0; p < PARTS; p++)
+            floats(ints(lo, loShift, hi, hiShift, hiMask, p)).fma(scale, offset).intoArray(dst, di + p * L);
     }
 
     /** L binary16 values at {@code off} as floats (exact, subnormals, infinities and NaN included). */
