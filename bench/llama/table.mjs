@@ -14,7 +14,7 @@ const fmt = (a) => a.length ? `${median(a).toFixed(2)} (${Math.min(...a).toFixed
 
 console.log(readFileSync(join(dir, "machine.txt"), "utf8").trim().split("\n").map(l => "    " + l).join("\n"));
 console.log();
-console.log("| type | threads | test | Sirocco t/s | llama.cpp t/s | Sirocco / llama.cpp | Sirocco GB/s | llama.cpp GB/s |");
+console.log("| type | threads | test | Sirocco t/s | llama.cpp t/s | Sirocco / llama.cpp | Sirocco GB/s or GFLOP/s | llama.cpp GB/s or GFLOP/s |");
 console.log("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
 const dtypes = [...new Set(Object.keys(runs).map(k => k.split("|")[0]))];
 for (const dtype of dtypes) {
@@ -26,7 +26,10 @@ for (const dtype of dtypes) {
         const pick = rs => rs.flatMap(r => r.results.filter(x => x.threads + "|" + x.test === key).map(x => x.mean_tps));
         const a = pick(s), b = pick(l);
         const ratio = a.length && b.length ? (median(a) / median(b)).toFixed(2) : "–";
-        const gbs = v => test.startsWith("tg") && v.length ? (median(v) * bytes / 1e9).toFixed(1) : "";
+        // decode: bytes read per token · t/s; prompt: 2 · layer multiply-adds per token · t/s
+        const macs = s[0]?.layer_macs_per_token ?? 0;
+        const gbs = v => !v.length ? "" : test.startsWith("tg") ? (median(v) * bytes / 1e9).toFixed(1) + " GB/s"
+            : macs ? (median(v) * 2 * macs / 1e9).toFixed(0) + " GFLOP/s" : "";
         console.log(`| ${dtype} | ${threads} | ${test} | ${fmt(a)} | ${fmt(b)} | ${ratio} | ${gbs(a)} | ${gbs(b)} |`);
     }
 }
