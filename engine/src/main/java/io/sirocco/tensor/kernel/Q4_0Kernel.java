@@ -5,6 +5,7 @@ import static io.sirocco.tensor.kernel.Vec.F;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Q4_0 rows (layout in {@link ScalarKernels#q4_0}): 18-byte blocks of half d + 16 bytes of nibbles. */
@@ -16,17 +17,22 @@ final class Q4_0Kernel implements RowKernel {
 
     @Override
     public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;  // low and high nibbles: two chains of FMAs in flight
         for (int b = 0, blocks = cols / 32; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
-            float d = Bytes.f16(w, at);
+            float d = Bytes.f16(w, at), o = -8 * d;  // (nibble - 8)·d = nibble·d - 8d
             ByteVector q = Vec.bytes(w, at + 2);
             int xi = xOff + 32 * b;
-            // (nibble - 8)·d = nibble·d - 8d
-            acc = Vec.dot16(q, 0, 0xF, d, -8 * d, x, xi, acc);
-            acc = Vec.dot16(q, 4, 0xF, d, -8 * d, x, xi + 16, acc);
+            // Vector calls written out (not through Vec helpers): fewer inlining levels for C2 in this hot loop.
+            for (int p = 0; p < Vec.PARTS; p++) {
+                IntVector v = (IntVector) q.convertShape(VectorOperators.B2I, Vec.I, p);
+                FloatVector lo = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(d, o);
+                FloatVector hi = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(0xF).convert(VectorOperators.I2F, 0)).fma(d, o);
+                acc0 = lo.fma(FloatVector.fromArray(F, x, xi + p * Vec.L), acc0);
+                acc1 = hi.fma(FloatVector.fromArray(F, x, xi + 16 + p * Vec.L), acc1);
+            }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     @Override

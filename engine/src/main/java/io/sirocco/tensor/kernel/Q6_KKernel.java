@@ -5,6 +5,7 @@ import static io.sirocco.tensor.kernel.Vec.F;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -34,8 +35,17 @@ final class Q6_KKernel implements RowKernel {
                 for (int j = 0; j < 4; j++) {
                     for (int g = 0; g < 2; g++) {
                         float s = d * Bytes.i8(w, sc + g + 2 * j);
-                        acc = Vec.dot16(Vec.bytes(w, ql + 16 * g + 32 * (j & 1)), 4 * (j >> 1), Vec.bytes(w, qh + 16 * g), 2 * j, 3,
-                                s, -32 * s, x, base + 16 * g + 32 * j, acc);
+                        ByteVector lo = Vec.bytes(w, ql + 16 * g + 32 * (j & 1)), hi = Vec.bytes(w, qh + 16 * g);
+                        int xi = base + 16 * g + 32 * j;
+                        // Vector calls written out here rather than through Vec.dot16: fewer inlining levels, which
+                        // C2 needs to keep every vector in registers in this larger loop.
+                        for (int p = 0; p < Vec.PARTS; p++) {
+                            IntVector q = ((IntVector) lo.convertShape(VectorOperators.B2I, Vec.I, p)).lanewise(VectorOperators.LSHR, 4 * (j >> 1)).and(0xF)
+                                    .or(((IntVector) hi.convertShape(VectorOperators.B2I, Vec.I, p)).lanewise(VectorOperators.LSHR, 2 * j).and(3)
+                                            .lanewise(VectorOperators.LSHL, 4));
+                            acc = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(s, -32 * s)
+                                    .fma(FloatVector.fromArray(F, x, xi + p * Vec.L), acc);
+                        }
                     }
                 }
             }
