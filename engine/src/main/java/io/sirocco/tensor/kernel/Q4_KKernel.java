@@ -5,6 +5,7 @@ import static io.sirocco.tensor.kernel.Vec.F;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Q4_K rows (layout in {@link ScalarKernels#q4_K}): 144-byte super-blocks of 256 values, eight scaled sub-blocks. */
@@ -35,8 +36,17 @@ final class Q4_KKernel implements RowKernel {
             for (int j = 0; j < 8; j++) {
                 long q = at + 16 + 32 * (j >> 1);
                 int xi = xOff + 256 * b + 32 * j, shift = 4 * (j & 1);
-                acc = Vec.dot16(Vec.bytes(w, q), shift, 0xF, scale[j], offset[j], x, xi, acc);
-                acc = Vec.dot16(Vec.bytes(w, q + 16), shift, 0xF, scale[j], offset[j], x, xi + 16, acc);
+                float s = scale[j], o = offset[j];
+                ByteVector qa = Vec.bytes(w, q), qb = Vec.bytes(w, q + 16);
+                // Vector calls written out (not through Vec helpers): fewer inlining levels for C2 in this hot loop.
+                for (int p = 0; p < Vec.PARTS; p++) {
+                    FloatVector va = ((FloatVector) ((IntVector) qa.convertShape(VectorOperators.B2I, Vec.I, p))
+                            .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0)).fma(s, o);
+                    FloatVector vb = ((FloatVector) ((IntVector) qb.convertShape(VectorOperators.B2I, Vec.I, p))
+                            .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0)).fma(s, o);
+                    acc = va.fma(FloatVector.fromArray(F, x, xi + p * Vec.L), acc);
+                    acc = vb.fma(FloatVector.fromArray(F, x, xi + 16 + p * Vec.L), acc);
+                }
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);

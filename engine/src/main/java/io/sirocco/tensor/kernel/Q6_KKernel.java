@@ -35,7 +35,8 @@ final class Q6_KKernel implements RowKernel {
                 for (int j = 0; j < 4; j++) {
                     for (int g = 0; g < 2; g++) {
                         float s = d * Bytes.i8(w, sc + g + 2 * j);
-                        ByteVector lo = Vec.bytes(w, ql + 16 * g + 32 * (j & 1)), hi = Vec.bytes(w, qh + 16 * g);
+                        ByteVector lo = ByteVector.fromMemorySegment(Vec.B16, w, ql + 16 * g + 32 * (j & 1), Vec.LE);
+                        ByteVector hi = ByteVector.fromMemorySegment(Vec.B16, w, qh + 16 * g, Vec.LE);
                         int xi = base + 16 * g + 32 * j;
                         // Vector calls written out here rather than through Vec.dot16: fewer inlining levels, which
                         // C2 needs to keep every vector in registers in this larger loop.
