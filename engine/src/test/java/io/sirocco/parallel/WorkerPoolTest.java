@@ -46,7 +46,7 @@ class WorkerPoolTest {
             // Spin long enough per index that a single thread cannot take every chunk before the workers wake.
             pool.parallelFor(48, i -> {
                 threads.add(Thread.currentThread().getName());
-                long until = System.nanoTime() + 200_000;
+                long until = System.nanoTime() + 2_000_000;  // 2 ms: workers on a loaded machine may take milliseconds to be scheduled
                 while (System.nanoTime() < until) Thread.onSpinWait();
             });
             assertThat(threads).contains(Thread.currentThread().getName());
