@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code sirocco} command. */
 @Command(name = "sirocco", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Mistral's open models on the JVM.",
-        subcommands = {ServeCommand.class, GenerateCommand.class, ChatCommand.class, TokenizeCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, GenerateCommand.class, ChatCommand.class, TokenizeCommand.class, InfoCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

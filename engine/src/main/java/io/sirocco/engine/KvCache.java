@@ -149,6 +149,16 @@ public final class KvCache {
         storage.axpy(KvStorage.KEYS, layer, slot, off, a, out, outOff, n);
     }
 
+    /** The keys [off, off+n) of a slot widened to f32 (references and tests; attention uses {@link #dotKey}). */
+    public void readKey(int layer, int slot, int off, float[] dst, int dstOff, int n) {
+        storage.read(KvStorage.KEYS, layer, slot, off, dst, dstOff, n);
+    }
+
+    /** The values [off, off+n) of a slot widened to f32. */
+    public void readValue(int layer, int slot, int off, float[] dst, int dstOff, int n) {
+        storage.read(KvStorage.VALUES, layer, slot, off, requireValues(dst), dstOff, n);
+    }
+
     private float[] requireValues(float[] v) {
         if (!shape.values()) throw new IllegalStateException("this KV cache holds keys only (a latent cache)");
         return v;

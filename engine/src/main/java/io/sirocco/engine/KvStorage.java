@@ -1,5 +1,9 @@
 package io.sirocco.engine;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * The arrays behind a {@link KvCache}: per plane (keys, and values when the decoder caches them) and layer,
  * {@code slots} positions × width values, a slot being {@code block · blockSize + offsetInBlock}. Subclasses differ only
@@ -7,6 +11,7 @@ package io.sirocco.engine;
  */
 abstract sealed class KvStorage {
     static final int KEYS = 0, VALUES = 1;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     final int width;
     final int planes;
 
@@ -41,6 +46,9 @@ abstract sealed class KvStorage {
     /** out[outOff+i] += a · plane[slot][off+i] for i < n. */
     abstract void axpy(int plane, int layer, int slot, int off, float a, float[] out, int outOff, int n);
 
+    /** dst[dstOff+i] = plane[slot][off+i] widened to f32, i < n: the plain read that references and tests use. */
+    abstract void read(int plane, int layer, int slot, int off, float[] dst, int dstOff, int n);
+
     static final class F32 extends KvStorage {
         private final float[][][] x; // [plane][layer] (slots, width)
 
@@ -57,17 +65,28 @@ abstract sealed class KvStorage {
         @Override
         float dot(int plane, int layer, int slot, int off, float[] q, int qOff, int n) {
             float[] a = x[plane][layer];
-            int o = slot * width + off;
-            float s = 0;
-            for (int i = 0; i < n; i++) s += q[qOff + i] * a[o + i];
+            int o = slot * width + off, i = 0;
+            FloatVector acc = FloatVector.zero(F);
+            for (int bound = F.loopBound(n); i < bound; i += F.length())
+                acc = FloatVector.fromArray(F, q, qOff + i).fma(FloatVector.fromArray(F, a, o + i), acc);
+            float s = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < n; i++) s += q[qOff + i] * a[o + i];
             return s;
         }
 
         @Override
         void axpy(int plane, int layer, int slot, int off, float w, float[] out, int outOff, int n) {
             float[] a = x[plane][layer];
-            int o = slot * width + off;
-            for (int i = 0; i < n; i++) out[outOff + i] += w * a[o + i];
+            int o = slot * width + off, i = 0;
+            FloatVector wv = FloatVector.broadcast(F, w);
+            for (int bound = F.loopBound(n); i < bound; i += F.length())
+                FloatVector.fromArray(F, a, o + i).fma(wv, FloatVector.fromArray(F, out, outOff + i)).intoArray(out, outOff + i);
+            for (; i < n; i++) out[outOff + i] += w * a[o + i];
+        }
+
+        @Override
+        void read(int plane, int layer, int slot, int off, float[] dst, int dstOff, int n) {
+            System.arraycopy(x[plane][layer], slot * width + off, dst, dstOff, n);
         }
     }
 
@@ -105,6 +124,13 @@ abstract sealed class KvStorage {
             int o = slot * width + off;
             if (bf16) for (int i = 0; i < n; i++) out[outOff + i] += w * fromBf16(a[o + i]);
             else for (int i = 0; i < n; i++) out[outOff + i] += w * Float.float16ToFloat(a[o + i]);
+        }
+
+        @Override
+        void read(int plane, int layer, int slot, int off, float[] dst, int dstOff, int n) {
+            short[] a = x[plane][layer];
+            int o = slot * width + off;
+            for (int i = 0; i < n; i++) dst[dstOff + i] = bf16 ? fromBf16(a[o + i]) : Float.float16ToFloat(a[o + i]);
         }
     }
 
@@ -161,6 +187,14 @@ abstract sealed class KvStorage {
                 float wd = w * ds[(o + b) / BLOCK];
                 for (int i = 0; i < BLOCK; i++) out[outOff + b + i] += wd * a[o + b + i];
             }
+        }
+
+        @Override
+        void read(int plane, int layer, int slot, int off, float[] dst, int dstOff, int n) {
+            byte[] a = q[plane][layer];
+            float[] ds = d[plane][layer];
+            int o = slot * width + off;
+            for (int i = 0; i < n; i++) dst[dstOff + i] = a[o + i] * ds[(o + i) / BLOCK];
         }
     }
 

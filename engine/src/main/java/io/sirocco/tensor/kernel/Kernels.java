@@ -14,17 +14,9 @@ import jdk.incubator.vector.VectorOperators;
  * Checked against {@link ScalarKernels}.
  *
  * <p>{@code matmul} with one activation row (decode) is a fused dequantize-and-dot per weight row, bound by memory
- * bandwidth. With several rows (prefill, batched decode) each weight row is dequantized once into a small per-chunk
- * buffer that stays in L1 and then applied to the activation rows four at a time, so weights are read from memory once
- * per call rather than once per token.
- *
- * <p>JIT shape matters more than instruction choice here. C2 stops inlining a method after about 18k parse nodes
- * (NodeCountInliningCutoff) or 15 levels, and a Vector API call it cannot inline boxes its vectors: measured 6-75 KB
- * of garbage per weight row and 10-20x slower kernels. So each type keeps its vector work in static methods over
- * one 256-value block whose loop body does at most two 16-value products, that take and return no vectors (floats
- * and arrays only), and that read a heap copy of the row (array loads parse to far fewer nodes than segment loads).
- * Check with {@code ThreadMXBean.getThreadAllocatedBytes} around a warmed-up matmul: it should allocate only the
- * per-chunk scratch arrays.
+ * bandwidth. With several rows (prefill, batched decode) a block of weight rows is dequantized once into a per-chunk
+ * buffer that stays in L2 and applied to the activation rows in 4×4 register tiles, so weights are read from memory
+ * once per call rather than once per token.
  */
 public final class Kernels {
     private Kernels() {}
@@ -39,10 +31,10 @@ public final class Kernels {
             case BF16 -> BF16Kernel.INSTANCE;
             case Q8_0 -> Q8_0Kernel.INSTANCE;
             case Q4_0 -> Q4_0Kernel.INSTANCE;
-            case Q5_0 -> Q5_0Kernel.INSTANCE;
             case Q4_K -> Q4_KKernel.INSTANCE;
             case Q5_K -> Q5_KKernel.INSTANCE;
             case Q6_K -> Q6_KKernel.INSTANCE;
+            case Q5_0 -> Q5_0Kernel.INSTANCE;
             default -> throw Checks.unsupported(type);
         };
     }
@@ -52,7 +44,7 @@ public final class Kernels {
         int cols = Checks.cols(w);
         Checks.row(w, row);
         Checks.range("x", x.length, xOff, cols);
-        return kernel(w.type()).dot(w.data(), row * w.rowBytes(), cols, x, xOff, new byte[Math.toIntExact(w.rowBytes())]);
+        return kernel(w.type()).dot(w.data(), row * w.rowBytes(), cols, x, xOff);
     }
 
     /** Writes row {@code row} of {@code w} to {@code dst[off .. off + cols)} (embedding lookups). */
@@ -60,7 +52,7 @@ public final class Kernels {
         int cols = Checks.cols(w);
         Checks.row(w, row);
         Checks.range("dst", dst.length, off, cols);
-        kernel(w.type()).dequantize(w.data(), row * w.rowBytes(), cols, dst, off, new byte[Math.toIntExact(w.rowBytes())]);
+        kernel(w.type()).dequantize(w.data(), row * w.rowBytes(), cols, dst, off);
     }
 
     /** {@code out[t*rows + r] = Σ_c w[r, c] · x[t*cols + c]} for {@code t < n}, rows split across {@code pool}. */
@@ -78,33 +70,81 @@ public final class Kernels {
         if (n == 0 || rows == 0) return;
         RowKernel k = kernel(w.type());
         var data = w.data();
-        int rowBytes = Math.toIntExact(w.rowBytes());
+        long rowBytes = w.rowBytes();
         if (n == 1) {
             pool.parallelForRange(rows, 16, (r0, r1) -> {
-                byte[] scratch = new byte[rowBytes];
-                for (int r = r0; r < r1; r++) out[outOff + r] = k.dot(data, (long) r * rowBytes, cols, x, xOff, scratch);
+                for (int r = r0; r < r1; r++) out[outOff + r] = k.dot(data, r * rowBytes, cols, x, xOff);
             });
             return;
         }
-        pool.parallelForRange(rows, 4, (r0, r1) -> {
-            byte[] scratch = new byte[rowBytes];
-            float[] wr = new float[cols];
-            for (int r = r0; r < r1; r++) {
-                k.dequantize(data, (long) r * rowBytes, cols, wr, 0, scratch);
-                int t = 0;
-                for (; t + TILE <= n; t += TILE) dot4(wr, cols, x, xOff + t * cols, out, outOff + t * rows + r, rows);
-                for (; t < n; t++) out[outOff + t * rows + r] = dot(wr, cols, x, xOff + t * cols);
+        // A block of weight rows is dequantized once into a buffer that stays in L2, then swept by every activation
+        // row in 4×4 register tiles (4 weight rows × 4 tokens: 8 loads per 16 FMAs).
+        int block = rowBlock(cols);
+        pool.parallelForRange((rows + block - 1) / block, 1, (b0, b1) -> {
+            float[] wb = new float[block * cols];  // (block, cols)
+            for (int b = b0; b < b1; b++) {
+                int r0 = b * block, nr = Math.min(block, rows - r0);
+                for (int i = 0; i < nr; i++) k.dequantize(data, (long) (r0 + i) * rowBytes, cols, wb, i * cols);
+                for (int t = 0; t < n; t += TILE) {
+                    int nt = Math.min(TILE, n - t), xt = xOff + t * cols, ot = outOff + t * rows + r0;
+                    int i = 0;
+                    if (nt == TILE) {
+                        for (; i + TILE <= nr; i += TILE) tile4x4(wb, i * cols, cols, x, xt, out, ot + i, rows);
+                        for (; i < nr; i++) dot4(wb, i * cols, cols, x, xt, out, ot + i, rows);
+                    } else {
+                        for (; i < nr; i++)
+                            for (int u = 0; u < nt; u++) out[ot + u * rows + i] = dot(wb, i * cols, cols, x, xt + u * cols);
+                    }
+                }
             }
         });
     }
 
+    /** Weight rows per dequantized block: a multiple of 4 whose floats take about 256 KiB (4 at least, 32 at most). */
+    static int rowBlock(int cols) {
+        int fit = (256 * 1024 / 4) / Math.max(1, cols);
+        return Math.max(TILE, Math.min(32, fit / TILE * TILE));
+    }
+
+    /** out[o + j + i·stride] = w[wo + j·cols ..] · x[xi + i·cols ..] for weight rows j < 4 and activation rows i < 4. */
+    private static void tile4x4(float[] w, int wo, int cols, float[] x, int xi, float[] out, int o, int stride) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        int w1 = wo + cols, w2 = w1 + cols, w3 = w2 + cols;
+        int x1 = xi + cols, x2 = x1 + cols, x3 = x2 + cols;
+        int c = 0;
+        for (int bound = F.loopBound(cols); c < bound; c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, xi + c), v1 = FloatVector.fromArray(F, x, x1 + c);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + c), v3 = FloatVector.fromArray(F, x, x3 + c);
+            FloatVector u = FloatVector.fromArray(F, w, wo + c);
+            a00 = u.fma(v0, a00); a10 = u.fma(v1, a10); a20 = u.fma(v2, a20); a30 = u.fma(v3, a30);
+            u = FloatVector.fromArray(F, w, w1 + c);
+            a01 = u.fma(v0, a01); a11 = u.fma(v1, a11); a21 = u.fma(v2, a21); a31 = u.fma(v3, a31);
+            u = FloatVector.fromArray(F, w, w2 + c);
+            a02 = u.fma(v0, a02); a12 = u.fma(v1, a12); a22 = u.fma(v2, a22); a32 = u.fma(v3, a32);
+            u = FloatVector.fromArray(F, w, w3 + c);
+            a03 = u.fma(v0, a03); a13 = u.fma(v1, a13); a23 = u.fma(v2, a23); a33 = u.fma(v3, a33);
+        }
+        float[] s = {
+            a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD), a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
+            a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD),
+            a20.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a22.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD),
+            a30.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD)};
+        for (; c < cols; c++)
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++) s[4 * i + j] += w[wo + j * cols + c] * x[xi + i * cols + c];
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) out[o + i * stride + j] = s[4 * i + j];
+    }
+
     /** out[o + i·stride] = w · x[xi + i·cols ..] for four consecutive activation rows i. */
-    private static void dot4(float[] w, int cols, float[] x, int xi, float[] out, int o, int stride) {
+    private static void dot4(float[] w, int wo, int cols, float[] x, int xi, float[] out, int o, int stride) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int x1 = xi + cols, x2 = x1 + cols, x3 = x2 + cols;
         int c = 0;
         for (int bound = F.loopBound(cols); c < bound; c += L) {
-            FloatVector wv = FloatVector.fromArray(F, w, c);
+            FloatVector wv = FloatVector.fromArray(F, w, wo + c);
             a0 = wv.fma(FloatVector.fromArray(F, x, xi + c), a0);
             a1 = wv.fma(FloatVector.fromArray(F, x, x1 + c), a1);
             a2 = wv.fma(FloatVector.fromArray(F, x, x2 + c), a2);
@@ -113,10 +153,10 @@ public final class Kernels {
         float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
         float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
         for (; c < cols; c++) {
-            s0 += w[c] * x[xi + c];
-            s1 += w[c] * x[x1 + c];
-            s2 += w[c] * x[x2 + c];
-            s3 += w[c] * x[x3 + c];
+            s0 += w[wo + c] * x[xi + c];
+            s1 += w[wo + c] * x[x1 + c];
+            s2 += w[wo + c] * x[x2 + c];
+            s3 += w[wo + c] * x[x3 + c];
         }
         out[o] = s0;
         out[o + stride] = s1;
@@ -124,13 +164,13 @@ public final class Kernels {
         out[o + 3 * stride] = s3;
     }
 
-    private static float dot(float[] w, int cols, float[] x, int xi) {
+    private static float dot(float[] w, int wo, int cols, float[] x, int xi) {
         FloatVector acc = FloatVector.zero(F);
         int c = 0;
         for (int bound = F.loopBound(cols); c < bound; c += L)
-            acc = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xi + c), acc);
+            acc = FloatVector.fromArray(F, w, wo + c).fma(FloatVector.fromArray(F, x, xi + c), acc);
         float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; c < cols; c++) sum += w[c] * x[xi + c];
+        for (; c < cols; c++) sum += w[wo + c] * x[xi + c];
         return sum;
     }
 }

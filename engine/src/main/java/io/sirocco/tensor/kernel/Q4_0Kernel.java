@@ -1,58 +1,48 @@
 package io.sirocco.tensor.kernel;
 
-import static io.sirocco.tensor.kernel.Vec.EIGHT;
 import static io.sirocco.tensor.kernel.Vec.F;
-import static io.sirocco.tensor.kernel.Vec.LOW4;
 
-import io.sirocco.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Q4_0 rows (layout in {@link ScalarKernels#q4_0}): 18-byte blocks of half d + 16 bytes of nibbles. */
-final class Q4_0Kernel extends BlockKernel {
+final class Q4_0Kernel implements RowKernel {
     static final Q4_0Kernel INSTANCE = new Q4_0Kernel();
+    private static final int BLOCK_BYTES = 18;
 
-    /** Blocks per call of {@code group}: 256 values, like one K-quant super-block. */
-    private static final int GROUP = 8;
-
-    private Q4_0Kernel() {
-        super(GgmlType.Q4_0);
-    }
+    private Q4_0Kernel() {}
 
     @Override
-    float dot(byte[] row, int blocks, float[] x, int xOff) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b += GROUP) sum += group(row, b, Math.min(blocks, b + GROUP), x, xOff);
-        return sum;
-    }
-
-    /** Blocks [from, to) of the row; returns a float so no vector crosses a call that might not be inlined. */
-    private static float group(byte[] row, int from, int to, float[] x, int xOff) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = from; b < to; b++) {
-            int at = 18 * b, xi = xOff + 32 * b;
-            ByteVector q = Vec.bytes(row, at + 2);
-            FloatVector block = Vec.dot16(q.and(LOW4).sub(EIGHT), x, xi, FloatVector.zero(F));
-            block = Vec.dot16(Vec.bits(q, 4, LOW4).sub(EIGHT), x, xi + 16, block);
-            acc = block.fma(Vec.splat(Bytes.f16(row, at)), acc);
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;  // low and high nibbles: two chains of FMAs in flight
+        for (int b = 0, blocks = cols / 32; b < blocks; b++) {
+            long at = off + (long) b * BLOCK_BYTES;
+            float d = Bytes.f16(w, at), o = -8 * d;  // (nibble - 8)·d = nibble·d - 8d
+            ByteVector q = Vec.bytes(w, at + 2);
+            int xi = xOff + 32 * b;
+            // Vector calls written out (not through Vec helpers): fewer inlining levels for C2 in this hot loop.
+            for (int p = 0; p < Vec.PARTS; p++) {
+                IntVector v = (IntVector) q.convertShape(VectorOperators.B2I, Vec.I, p);
+                FloatVector lo = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(d, o);
+                FloatVector hi = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(0xF).convert(VectorOperators.I2F, 0)).fma(d, o);
+                acc0 = lo.fma(FloatVector.fromArray(F, x, xi + p * Vec.L), acc0);
+                acc1 = hi.fma(FloatVector.fromArray(F, x, xi + 16 + p * Vec.L), acc1);
+            }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
-    void dequantize(byte[] row, int blocks, float[] dst, int dstOff) {
-        for (int b = 0; b < blocks; b += GROUP) dequantizeGroup(row, b, Math.min(blocks, b + GROUP), dst, dstOff);
-    }
-
-    private static void dequantizeGroup(byte[] row, int from, int to, float[] dst, int dstOff) {
-        FloatVector zero = FloatVector.zero(F);
-        for (int b = from; b < to; b++) {
-            int at = 18 * b;
-            FloatVector d = Vec.splat(Bytes.f16(row, at));
-            ByteVector q = Vec.bytes(row, at + 2);
-            Vec.store16(q.and(LOW4).sub(EIGHT), d, zero, dst, dstOff + 32 * b);
-            Vec.store16(Vec.bits(q, 4, LOW4).sub(EIGHT), d, zero, dst, dstOff + 32 * b + 16);
+    public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
+        for (int b = 0, blocks = cols / 32; b < blocks; b++) {
+            long at = off + (long) b * BLOCK_BYTES;
+            float d = Bytes.f16(w, at);
+            ByteVector q = Vec.bytes(w, at + 2);
+            Vec.store16(q, 0, 0xF, d, -8 * d, dst, dstOff + 32 * b);
+            Vec.store16(q, 4, 0xF, d, -8 * d, dst, dstOff + 32 * b + 16);
         }
     }
 }

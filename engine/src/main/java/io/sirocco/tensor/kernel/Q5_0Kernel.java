@@ -18,7 +18,7 @@ final class Q5_0Kernel implements RowKernel {
     private Q5_0Kernel() {}
 
     @Override
-    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff, byte[] scratch) {
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
         float[] block = new float[32];
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0, blocks = cols / 32; b < blocks; b++) {
@@ -30,7 +30,7 @@ final class Q5_0Kernel implements RowKernel {
     }
 
     @Override
-    public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff, byte[] scratch) {
+    public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
         for (int b = 0, blocks = cols / 32; b < blocks; b++) ScalarKernels.q5_0(w, off + (long) b * BLOCK_BYTES, dst, dstOff + 32 * b);
     }
 }

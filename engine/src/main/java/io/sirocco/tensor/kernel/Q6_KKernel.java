@@ -1,72 +1,75 @@
 package io.sirocco.tensor.kernel;
 
 import static io.sirocco.tensor.kernel.Vec.F;
-import static io.sirocco.tensor.kernel.Vec.LOW4;
-import static io.sirocco.tensor.kernel.Vec.THIRTY_TWO;
-import static io.sirocco.tensor.kernel.Vec.THREE;
 
-import io.sirocco.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Q6_K rows (layout in {@link ScalarKernels#q6_K}): 210-byte super-blocks of 256 values. One 16-byte load each of
- * ql, ql + 32 and qh covers 16 consecutive l of one half: 16 values of each of its four quarters, one scale each.
+ * Q6_K rows (layout in {@link ScalarKernels#q6_K}): 210-byte super-blocks of 256 values. Each 16-byte load of ql/qh
+ * covers 16 consecutive l of one half, which share one scale per output quarter.
  */
-final class Q6_KKernel extends BlockKernel {
+final class Q6_KKernel implements RowKernel {
     static final Q6_KKernel INSTANCE = new Q6_KKernel();
+    private static final int BLOCK_BYTES = 210;
 
-    private static final FloatVector ZERO = FloatVector.zero(F);
+    private Q6_KKernel() {}
 
-    private Q6_KKernel() {
-        super(GgmlType.Q6_K);
-    }
-
-    @Override
-    float dot(byte[] row, int blocks, float[] x, int xOff) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b++) sum += block(row, 210 * b, x, xOff + 256 * b);
-        return sum;
-    }
-
-    /**
-     * Iteration i = (half, g, k) loads ql[64·half + 32k + 16g ..] and qh[32·half + 16g ..]: its low nibbles are
-     * quarter k, its high nibbles quarter k + 2, with the 2-bit fields of qh at 2k and 2k + 4. Two products per
-     * iteration keep the loop body within C2's inlining node budget.
+    /*
+     * Both methods walk a half (128 values) as 8 groups of 16: group g (0/1) of quarter j (0..3) takes the nibbles of
+     * ql[16g + 32(j & 1) ..] (low for j < 2, high after), bits 2j of qh[16g ..] and scale sc[g + 2j]. One loop body
+     * (rather than eight unrolled calls) keeps the method small enough for C2 to inline every vector operation.
      */
-    private static float block(byte[] row, int at, float[] x, int xi) {
-        float d = Bytes.f16(row, at + 208);
+    @Override
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
         FloatVector acc = FloatVector.zero(F);
-        for (int i = 0; i < 8; i++) {
-            int half = i >> 2, g = (i >> 1) & 1, k = i & 1;
-            ByteVector ql = Vec.bytes(row, at + 64 * half + 32 * k + 16 * g);
-            ByteVector qh = Vec.bytes(row, at + 128 + 32 * half + 16 * g);
-            int sc = at + 192 + 8 * half + g + 2 * k, xq = xi + 128 * half + 32 * k + 16 * g;
-            ByteVector lowQuarter = ql.and(LOW4).or(Vec.bits(qh, 2 * k, THREE).lanewise(VectorOperators.LSHL, 4)).sub(THIRTY_TWO);
-            ByteVector highQuarter = Vec.bits(ql, 4, LOW4).or(Vec.bits(qh, 2 * k + 4, THREE).lanewise(VectorOperators.LSHL, 4)).sub(THIRTY_TWO);
-            acc = Vec.dot16(lowQuarter, Vec.splat(d * row[sc]), ZERO, x, xq, acc);
-            acc = Vec.dot16(highQuarter, Vec.splat(d * row[sc + 4]), ZERO, x, xq + 64, acc);
+        for (int b = 0, blocks = cols / 256; b < blocks; b++) {
+            long at = off + (long) b * BLOCK_BYTES;
+            float d = Bytes.f16(w, at + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = at + 64 * half, qh = at + 128 + 32 * half, sc = at + 192 + 8 * half;
+                int base = xOff + 256 * b + 128 * half;
+                for (int j = 0; j < 4; j++) {
+                    for (int g = 0; g < 2; g++) {
+                        float s = d * Bytes.i8(w, sc + g + 2 * j);
+                        ByteVector lo = ByteVector.fromMemorySegment(Vec.B16, w, ql + 16 * g + 32 * (j & 1), Vec.LE);
+                        ByteVector hi = ByteVector.fromMemorySegment(Vec.B16, w, qh + 16 * g, Vec.LE);
+                        int xi = base + 16 * g + 32 * j;
+                        // Vector calls written out here rather than through Vec.dot16: fewer inlining levels, which
+                        // C2 needs to keep every vector in registers in this larger loop.
+                        for (int p = 0; p < Vec.PARTS; p++) {
+                            IntVector q = ((IntVector) lo.convertShape(VectorOperators.B2I, Vec.I, p)).lanewise(VectorOperators.LSHR, 4 * (j >> 1)).and(0xF)
+                                    .or(((IntVector) hi.convertShape(VectorOperators.B2I, Vec.I, p)).lanewise(VectorOperators.LSHR, 2 * j).and(3)
+                                            .lanewise(VectorOperators.LSHL, 4));
+                            acc = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(s, -32 * s)
+                                    .fma(FloatVector.fromArray(F, x, xi + p * Vec.L), acc);
+                        }
+                    }
+                }
+            }
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
-    void dequantize(byte[] row, int blocks, float[] dst, int dstOff) {
-        for (int b = 0; b < blocks; b++) dequantizeBlock(row, 210 * b, dst, dstOff + 256 * b);
-    }
-
-    private static void dequantizeBlock(byte[] row, int at, float[] dst, int di) {
-        float d = Bytes.f16(row, at + 208);
-        for (int i = 0; i < 8; i++) {
-            int half = i >> 2, g = (i >> 1) & 1, k = i & 1;
-            ByteVector ql = Vec.bytes(row, at + 64 * half + 32 * k + 16 * g);
-            ByteVector qh = Vec.bytes(row, at + 128 + 32 * half + 16 * g);
-            int sc = at + 192 + 8 * half + g + 2 * k, dq = di + 128 * half + 32 * k + 16 * g;
-            ByteVector lowQuarter = ql.and(LOW4).or(Vec.bits(qh, 2 * k, THREE).lanewise(VectorOperators.LSHL, 4)).sub(THIRTY_TWO);
-            ByteVector highQuarter = Vec.bits(ql, 4, LOW4).or(Vec.bits(qh, 2 * k + 4, THREE).lanewise(VectorOperators.LSHL, 4)).sub(THIRTY_TWO);
-            Vec.store16(lowQuarter, Vec.splat(d * row[sc]), ZERO, dst, dq);
-            Vec.store16(highQuarter, Vec.splat(d * row[sc + 4]), ZERO, dst, dq + 64);
+    public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
+        for (int b = 0, blocks = cols / 256; b < blocks; b++) {
+            long at = off + (long) b * BLOCK_BYTES;
+            float d = Bytes.f16(w, at + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = at + 64 * half, qh = at + 128 + 32 * half, sc = at + 192 + 8 * half;
+                int base = dstOff + 256 * b + 128 * half;
+                for (int j = 0; j < 4; j++) {
+                    for (int g = 0; g < 2; g++) {
+                        float s = d * Bytes.i8(w, sc + g + 2 * j);
+                        Vec.store16(Vec.bytes(w, ql + 16 * g + 32 * (j & 1)), 4 * (j >> 1), Vec.bytes(w, qh + 16 * g), 2 * j, 3,
+                                s, -32 * s, dst, base + 16 * g + 32 * j);
+                    }
+                }
+            }
         }
     }
 }
