@@ -72,35 +72,63 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-enable-prefix-caching", description = "Turn prefix caching off.")
     boolean noPrefixCaching;
 
-    @Override
-    public Integer call() throws Exception {
-        if (compatibility != null)
-            for (String c : compatibility)
-                if (!c.equals("mistral") && !c.equals("auto"))
-                    throw new IllegalArgumentException("--tokenizer-mode/--config-format/--load-format accept mistral or auto, got " + c);
-        Model model = modelOptions.load();
-        WorkerPool pool = modelOptions.pool();
-        BatchingEngine engine = new BatchingEngine(model, pool, new EngineConfig(maxNumSeqs, maxNumBatchedTokens, 16, 0, kvBytes, kvType,
-                !noPrefixCaching, Duration.ofSeconds(30)));
-        ServerConfig config = ServerConfig.builder().host(host).port(port)
-                .servedModelNames(servedModelNames == null ? List.of() : servedModelNames).apiKey(apiKey).maxModelLen(maxModelLen)
-                .maxImagesPerPrompt(imageLimit(limitMm)).enableAutoToolChoice(autoToolChoice).toolCallParser(toolCallParser)
-                .reasoningParser(reasoningParser).chatTemplateVersion(chatTemplateVersion)
-                .samplingDefaults(SamplingDefaults.forModel(model.source())).build();
-        // Images go through the model's Pixtral encoder (its own weights or --mmproj); a text-only model refuses images with a 400.
-        ImageEmbedder images = model.vision().<ImageEmbedder>map(enc -> img -> enc.encode(List.of(img), pool).getFirst()).orElse(null);
-        SiroccoServer server = SiroccoServer.start(config, engine, images, SiroccoServer.mistralGrammar());
-        System.err.println("sirocco: serving " + server.modelName() + " on http://" + host + ":" + server.port() + "/v1");
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    @Option(names = "--max-image-tokens", defaultValue = "16384", description = "[IMG] tokens one request may bring (default: ${DEFAULT-VALUE}).")
+    int maxImageTokens;
+
+    /** What {@link #start} brings up, closed in reverse order. */
+    record Running(SiroccoServer server, BatchingEngine engine, WorkerPool pool, Model model) implements AutoCloseable {
+        @Override
+        public void close() {
             server.close();
             engine.close();
             pool.close();
             model.close();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Running running = start();
+        System.err.println("sirocco: serving " + running.server().modelName() + " on http://" + host + ":" + running.server().port() + "/v1");
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.close();
             stop.countDown();
         }));
         stop.await();
         return 0;
+    }
+
+    /** Loads the model, starts the batching engine and the HTTP server; nothing is left running if a step fails. */
+    Running start() {
+        if (compatibility != null)
+            for (String c : compatibility)
+                if (!c.equals("mistral") && !c.equals("auto"))
+                    throw new IllegalArgumentException("--tokenizer-mode/--config-format/--load-format accept mistral or auto, got " + c);
+        ServerConfig.Builder config = ServerConfig.builder().host(host).port(port)
+                .servedModelNames(servedModelNames == null ? List.of() : servedModelNames).apiKey(apiKey).maxModelLen(maxModelLen)
+                .maxImagesPerPrompt(imageLimit(limitMm)).maxImageTokens(maxImageTokens).enableAutoToolChoice(autoToolChoice)
+                .toolCallParser(toolCallParser).reasoningParser(reasoningParser).chatTemplateVersion(chatTemplateVersion);
+        config.build();  // flag errors before the model is loaded
+        Model model = modelOptions.load();
+        WorkerPool pool = null;
+        BatchingEngine engine = null;
+        try {
+            pool = modelOptions.pool();
+            engine = new BatchingEngine(model, pool, new EngineConfig(maxNumSeqs, maxNumBatchedTokens, 16, 0, kvBytes, kvType, !noPrefixCaching,
+                    Duration.ofSeconds(30)));
+            // Images go through the model's Pixtral encoder (its own weights or --mmproj); a text-only model refuses them (400).
+            WorkerPool p = pool;
+            ImageEmbedder images = model.vision().<ImageEmbedder>map(enc -> img -> enc.encode(List.of(img), p).getFirst()).orElse(null);
+            SiroccoServer server = SiroccoServer.start(config.samplingDefaults(SamplingDefaults.forModel(model.source())).build(), engine,
+                    images, SiroccoServer.mistralGrammar());
+            return new Running(server, engine, pool, model);
+        } catch (RuntimeException e) {
+            if (engine != null) engine.close();
+            if (pool != null) pool.close();
+            model.close();
+            throw e;
+        }
     }
 
     /** "image=N" → N. */

@@ -81,6 +81,31 @@ class CliTest {
     }
 
     @Test
+    void serveStartsWithVllmFlagsAndAnswers() throws Exception {
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve).parseArgs(TestData.file("mistral-tiny/native").toString(), "--host", "127.0.0.1", "--port", "0",
+                "--served-model-name", "tiny", "--enable-auto-tool-choice", "--tool-call-parser", "mistral", "--tokenizer-mode", "mistral",
+                "--config-format", "mistral", "--load-format", "mistral", "--limit-mm-per-prompt", "image=3", "--max-model-len", "4096",
+                "--kv-cache-dtype", "F32", "--threads", "1");
+        try (ServeCommand.Running r = serve.start()) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + r.server().port();
+            var models = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/models")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(JSON.readTree(models.body()).get("data").get(0).get("id").asText()).isEqualTo("tiny");
+            var chat = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/chat/completions"))
+                    .header("content-type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"max_tokens\":4}"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
+            assertThat(JSON.readTree(chat.body()).get("usage").get("completion_tokens").asInt()).isEqualTo(4);
+        }
+        assertThat(ServeCommand.imageLimit("image=7")).isEqualTo(7);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServeCommand.imageLimit("video=2")).hasMessageContaining("image=N");
+    }
+
+    @Test
     void aBadModelPathIsOneClearLine() {
         Run r = run("", "generate", "/nonexistent/model.gguf", "-p", "hi");
         assertThat(r.exit()).isEqualTo(2);

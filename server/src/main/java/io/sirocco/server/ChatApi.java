@@ -73,11 +73,17 @@ final class ChatApi {
         if (images > api.config.maxImagesPerPrompt())
             throw ApiException.badRequest("messages", "At most " + api.config.maxImagesPerPrompt() + " image(s) may be provided in one prompt, got " + images + ".");
         if (images > 0 && api.imageEmbedder == null) throw ApiException.badRequest("messages", "this model does not accept image input");
+        EncodedPrompt prompt;
         try {
-            return encoder.encode(req);
+            prompt = encoder.encode(req);
         } catch (ChatException e) {
             throw badChat(e);
         }
+        int imageTokens = prompt.images().stream().mapToInt(slot -> slot.grid().imageTokens()).sum();
+        if (imageTokens > api.config.maxImageTokens())
+            throw ApiException.badRequest("messages", "The images of this request need " + imageTokens + " image tokens; at most "
+                    + api.config.maxImageTokens() + " are allowed per request (--max-image-tokens).");
+        return prompt;
     }
 
     static ApiException badChat(ChatException e) {
@@ -399,7 +405,6 @@ final class ChatApi {
         }
     }
 
-    /** Image features for every image slot, at the positions of its [IMG] tokens. */
     /** Image positions after truncate_prompt_tokens cut {@code cut} tokens from the front; an image may not be cut. */
     private static List<PromptEmbeddings> shift(List<PromptEmbeddings> embeddings, int cut) {
         if (cut == 0) return embeddings;
@@ -415,6 +420,7 @@ final class ChatApi {
         return out;
     }
 
+    /** Image features for every image slot, at the positions of its [IMG] tokens. */
     private List<PromptEmbeddings> embeddings(EncodedPrompt prompt) {
         if (prompt.images().isEmpty()) return List.of();
         List<PromptEmbeddings> out = new ArrayList<>();

@@ -13,6 +13,8 @@ import java.util.List;
  * @param apiKey               {@code --api-key}; null = env SIROCCO_API_KEY, then VLLM_API_KEY, else no auth
  * @param maxModelLen          {@code --max-model-len}: prompt + output cap in tokens; 0 = the model's context length
  * @param maxImagesPerPrompt   {@code --limit-mm-per-prompt image=N}
+ * @param maxImageTokens       [IMG] tokens one request may bring in all (a 1540×1540 image is 3025): the encoder's cost is
+ *                             bounded before any image is encoded
  * @param enableAutoToolChoice {@code --enable-auto-tool-choice}: allow tool_choice "auto" (the default when tools are sent)
  * @param toolCallParser       {@code --tool-call-parser}: "mistral" or null (then tool calls are not parsed out of the text)
  * @param reasoningParser      {@code --reasoning-parser}: "mistral" or null
@@ -28,7 +30,7 @@ import java.util.List;
 public record ServerConfig(String host, int port, List<String> servedModelNames, String apiKey, int maxModelLen,
                            int maxImagesPerPrompt, boolean enableAutoToolChoice, String toolCallParser, String reasoningParser,
                            String chatTemplateVersion, SamplingDefaults samplingDefaults, int maxLogprobs, int maxPendingRequests,
-                           long maxRequestBytes, long maxImageBytes, Duration imageFetchTimeout, boolean allowImageUrls) {
+                           long maxRequestBytes, long maxImageBytes, Duration imageFetchTimeout, boolean allowImageUrls, int maxImageTokens) {
 
     public ServerConfig {
         servedModelNames = servedModelNames == null ? List.of() : List.copyOf(servedModelNames);
@@ -44,6 +46,7 @@ public record ServerConfig(String host, int port, List<String> servedModelNames,
             throw new IllegalArgumentException("enable-auto-tool-choice needs a tool-call-parser (mistral)");
         if (maxPendingRequests <= 0) throw new IllegalArgumentException("maxPendingRequests must be > 0");
         if (imageFetchTimeout == null) imageFetchTimeout = Duration.ofSeconds(10);
+        if (maxImageTokens <= 0) throw new IllegalArgumentException("max-image-tokens must be > 0, got " + maxImageTokens);
     }
 
     /** The defaults of {@code sirocco serve}: port 8000 on all interfaces, 10 images, Mistral tool and reasoning parsers off. */
@@ -68,6 +71,7 @@ public record ServerConfig(String host, int port, List<String> servedModelNames,
         b.reasoningParser = reasoningParser; b.chatTemplateVersion = chatTemplateVersion; b.samplingDefaults = samplingDefaults;
         b.maxLogprobs = maxLogprobs; b.maxPendingRequests = maxPendingRequests; b.maxRequestBytes = maxRequestBytes;
         b.maxImageBytes = maxImageBytes; b.imageFetchTimeout = imageFetchTimeout; b.allowImageUrls = allowImageUrls;
+        b.maxImageTokens = maxImageTokens;
         return b;
     }
 
@@ -89,6 +93,7 @@ public record ServerConfig(String host, int port, List<String> servedModelNames,
         private long maxImageBytes = 20L << 20;
         private Duration imageFetchTimeout = Duration.ofSeconds(10);
         private boolean allowImageUrls = true;
+        private int maxImageTokens = 16384;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -107,11 +112,12 @@ public record ServerConfig(String host, int port, List<String> servedModelNames,
         public Builder maxImageBytes(long v) { maxImageBytes = v; return this; }
         public Builder imageFetchTimeout(Duration v) { imageFetchTimeout = v; return this; }
         public Builder allowImageUrls(boolean v) { allowImageUrls = v; return this; }
+        public Builder maxImageTokens(int v) { maxImageTokens = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, servedModelNames, apiKey, maxModelLen, maxImagesPerPrompt, enableAutoToolChoice,
                     toolCallParser, reasoningParser, chatTemplateVersion, samplingDefaults, maxLogprobs, maxPendingRequests,
-                    maxRequestBytes, maxImageBytes, imageFetchTimeout, allowImageUrls);
+                    maxRequestBytes, maxImageBytes, imageFetchTimeout, allowImageUrls, maxImageTokens);
         }
     }
 }

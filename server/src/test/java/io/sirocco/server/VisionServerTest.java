@@ -207,6 +207,20 @@ class VisionServerTest {
         assertThat(r.json().get("error").get("message").asText()).contains("At most 2 image");
         assertStillServing();
 
+        // An image-token budget per request: 2 × (4×4) tokens of 112×112 images exceed a budget of 20, nothing is encoded.
+        SiroccoServer budget = SiroccoServer.start(TestServer.config().servedModelNames(List.of("vlm")).maxImageTokens(20).build(), engine,
+                img -> {
+                    throw new AssertionError("no image may be encoded when the budget is exceeded");
+                }, SiroccoServer.mistralGrammar());
+        try {
+            String big = dataUrl("image/png", png(112, 112));
+            TestServer.Response b = post(budget.port(), "/v1/chat/completions", imageRequest(big, big));
+            assertThat(b.status()).as(b.body()).isEqualTo(400);
+            assertThat(b.json().get("error").get("message").asText()).contains("need 32 image tokens").contains("at most 20");
+        } finally {
+            budget.stop();
+        }
+
         // The same model served without its encoder is text-only: images are refused, text still works.
         SiroccoServer textOnly = SiroccoServer.start(TestServer.config().servedModelNames(List.of("vlm")).build(), engine);
         try {
