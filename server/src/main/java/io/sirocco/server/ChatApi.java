@@ -222,16 +222,10 @@ final class ChatApi {
             int completionTokens = outs.stream().mapToInt(o -> o.steps.size()).sum();
             ObjectNode usage = CompletionsApi.usage(ids.length, completionTokens);
             if (stream) {
-                if (includeUsage) {
-                    ObjectNode u = Json.object().put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", api.modelName());
-                    u.putArray("choices");
-                    u.set("usage", usage);
-                    ex.sse(u);
-                }
-                ex.sseDone();
+                CompletionsApi.endStream(ex, CompletionsApi.head(id, "chat.completion.chunk", created, api.modelName()), includeUsage, usage);
                 return;
             }
-            ObjectNode resp = Json.object().put("id", id).put("object", "chat.completion").put("created", created).put("model", api.modelName());
+            ObjectNode resp = CompletionsApi.head(id, "chat.completion", created, api.modelName());
             ArrayNode cs = resp.putArray("choices");
             for (int j = 0; j < outs.size(); j++) {
                 Out o = outs.get(j);

@@ -129,16 +129,10 @@ final class CompletionsApi {
             int completionTokens = outs.stream().mapToInt(o -> o.steps.size()).sum();
             ObjectNode usage = usage(promptTokens, completionTokens);
             if (stream) {
-                if (includeUsage) {
-                    ObjectNode u = Json.object().put("id", id).put("object", "text_completion").put("created", created).put("model", api.modelName());
-                    u.putArray("choices");
-                    u.set("usage", usage);
-                    ex.sse(u);
-                }
-                ex.sseDone();
+                endStream(ex, head(id, "text_completion", created, api.modelName()), includeUsage, usage);
                 return;
             }
-            ObjectNode resp = Json.object().put("id", id).put("object", "text_completion").put("created", created).put("model", api.modelName());
+            ObjectNode resp = head(id, "text_completion", created, api.modelName());
             ArrayNode cs = resp.putArray("choices");
             for (int i = 0; i < outs.size(); i++) {
                 Out o = outs.get(i);
@@ -199,6 +193,21 @@ final class CompletionsApi {
     static ObjectNode withUsage(boolean continuous, ObjectNode chunk, int prompt, int completion) {
         if (continuous) chunk.set("usage", usage(prompt, completion));
         return chunk;
+    }
+
+    /** The fields every OpenAI response object and chunk starts with. */
+    static ObjectNode head(String id, String object, long created, String model) {
+        return Json.object().put("id", id).put("object", object).put("created", created).put("model", model);
+    }
+
+    /** Ends a stream as vLLM does: the usage chunk (no choices) when stream_options.include_usage, then [DONE]. */
+    static void endStream(Exchange ex, ObjectNode head, boolean includeUsage, ObjectNode usage) {
+        if (includeUsage) {
+            head.putArray("choices");
+            head.set("usage", usage);
+            ex.sse(head);
+        }
+        ex.sseDone();
     }
 
     static ObjectNode usage(int prompt, int completion) {
