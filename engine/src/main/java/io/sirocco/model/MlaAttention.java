@@ -64,12 +64,7 @@ final class MlaAttention {
             int qo = (t * heads + h) * qk;
             // Query in cache space (w = latent ‖ rope key): W_uk[h]ᵀ q_nope, then the rope lanes; both carry the score scale.
             float[] qc = new float[w];
-            for (int n = 0; n < nope; n++) {
-                float qn = q[qo + n];
-                int wo = (h * nope + n) * lat;
-                for (int j = 0; j < lat; j++) qc[j] += qn * lw.wUk()[wo + j];
-            }
-            for (int j = 0; j < lat; j++) qc[j] *= scale;
+            MlaKernels.absorbQuery(lw.wUk(), h * nope * lat, q, qo, nope, lat, scale, qc, 0);
             for (int i = 0; i < rd; i++) qc[lat + i] = q[qo + nope + i] * scale;
 
             int len = batch.positions()[t] + 1;
@@ -79,13 +74,7 @@ final class MlaAttention {
             Ops.softmax(scores, 0, len);
             float[] ctx = new float[lat];  // Σ_s P_s c_s
             for (int s = 0; s < len; s++) cache.addKey(layer, cache.slot(seq, s), 0, scores[s], ctx, 0, lat);
-            int ao = (t * heads + h) * vd;
-            for (int v = 0; v < vd; v++) {
-                int wo = (h * vd + v) * lat;
-                float sum = 0;
-                for (int j = 0; j < lat; j++) sum += lw.wUv()[wo + j] * ctx[j];
-                att[ao + v] = sum;
-            }
+            MlaKernels.projectValues(lw.wUv(), h * vd * lat, ctx, vd, lat, att, (t * heads + h) * vd);
         });
         Kernels.matmul(lw.wo(), att, T, out, pool);
     }
