@@ -58,13 +58,13 @@ final class Q4_KKernel implements RowKernel {
     }
 
     /** {@link ScalarKernels#scaleK4} on the 12 scale bytes held as bytes 0-7 in {@code sc}, 8-11 in {@code sc8}. */
-    private static int scale(long sc, int sc8, int j) {
+    static int scale(long sc, int sc8, int j) {
         if (j < 4) return (int) (sc >>> 8 * j) & 63;
         return (sc8 >>> 8 * (j - 4)) & 0xF | ((int) (sc >>> 8 * (j - 4)) & 0xC0) >>> 2;
     }
 
     /** {@link ScalarKernels#minK4} likewise. */
-    private static int min(long sc, int sc8, int j) {
+    static int min(long sc, int sc8, int j) {
         if (j < 4) return (int) (sc >>> 8 * (j + 4)) & 63;
         return (sc8 >>> 8 * (j - 4) + 4) & 0xF | ((int) (sc >>> 8 * j) & 0xC0) >>> 2;
     }
