@@ -24,32 +24,49 @@ final class Q4_KKernel implements RowKernel {
         }
     }
 
-    // Sub-block j (32 values) takes nibble (j & 1) of the 32 bytes at 16 + 32·(j / 2): one loop body keeps the
-    // method small enough for C2 to inline every vector operation.
+    // Chunk k (64 values) is the 32 bytes at 16 + 32k: low nibbles are sub-block 2k, high nibbles sub-block 2k+1.
+    // Each 16-byte load is widened (zero-extended) once and feeds both sub-blocks; scales are read as scalars per
+    // chunk (no arrays: those were not scalar-replaced and cost an allocation per row). Two FMA chains in flight.
     @Override
     public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
-        float[] scale = new float[8], offset = new float[8];
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
-            subBlockScales(w, at, scale, offset);
-            for (int j = 0; j < 8; j++) {
-                long q = at + 16 + 32 * (j >> 1);
-                int xi = xOff + 256 * b + 32 * j, shift = 4 * (j & 1);
-                float s = scale[j], o = offset[j];
-                ByteVector qa = Vec.bytes(w, q), qb = Vec.bytes(w, q + 16);
-                // Vector calls written out (not through Vec helpers): fewer inlining levels for C2 in this hot loop.
-                for (int p = 0; p < Vec.PARTS; p++) {
-                    FloatVector va = ((FloatVector) ((IntVector) qa.convertShape(VectorOperators.B2I, Vec.I, p))
-                            .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0)).fma(s, o);
-                    FloatVector vb = ((FloatVector) ((IntVector) qb.convertShape(VectorOperators.B2I, Vec.I, p))
-                            .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0)).fma(s, o);
-                    acc = va.fma(FloatVector.fromArray(F, x, xi + p * Vec.L), acc);
-                    acc = vb.fma(FloatVector.fromArray(F, x, xi + 16 + p * Vec.L), acc);
+            float d = Bytes.f16(w, at), dmin = Bytes.f16(w, at + 2);
+            long sc = w.get(Bytes.LONG, at + 4);  // the 12 packed scale bytes in two reads
+            int sc8 = w.get(Bytes.INT, at + 12);
+            for (int k = 0; k < 4; k++) {
+                float s0 = d * scale(sc, sc8, 2 * k), o0 = -dmin * min(sc, sc8, 2 * k);
+                float s1 = d * scale(sc, sc8, 2 * k + 1), o1 = -dmin * min(sc, sc8, 2 * k + 1);
+                long q = at + 16 + 32 * k;
+                int xi = xOff + 256 * b + 64 * k;
+                for (int half = 0; half < 2; half++) {
+                    ByteVector qb = ByteVector.fromMemorySegment(Vec.B16, w, q + 16 * half, Vec.LE);
+                    // Vector calls written out (not through Vec helpers): fewer inlining levels for C2 in this hot loop.
+                    for (int p = 0; p < Vec.PARTS; p++) {
+                        IntVector v = (IntVector) qb.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, p);
+                        int xj = xi + 16 * half + p * Vec.L;
+                        FloatVector lo = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(s0, o0);
+                        FloatVector hi = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s1, o1);
+                        acc0 = lo.fma(FloatVector.fromArray(F, x, xj), acc0);
+                        acc1 = hi.fma(FloatVector.fromArray(F, x, xj + 32), acc1);
+                    }
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@link ScalarKernels#scaleK4} on the 12 scale bytes held as bytes 0-7 in {@code sc}, 8-11 in {@code sc8}. */
+    static int scale(long sc, int sc8, int j) {
+        if (j < 4) return (int) (sc >>> 8 * j) & 63;
+        return (sc8 >>> 8 * (j - 4)) & 0xF | ((int) (sc >>> 8 * (j - 4)) & 0xC0) >>> 2;
+    }
+
+    /** {@link ScalarKernels#minK4} likewise. */
+    static int min(long sc, int sc8, int j) {
+        if (j < 4) return (int) (sc >>> 8 * (j + 4)) & 63;
+        return (sc8 >>> 8 * (j - 4) + 4) & 0xF | ((int) (sc >>> 8 * j) & 0xC0) >>> 2;
     }
 
     @Override

@@ -5,6 +5,7 @@ import static io.sirocco.tensor.kernel.Vec.F;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Q5_K rows (layout in {@link ScalarKernels#q5_K}): Q4_K plus a fifth bit per value from qh. */
@@ -14,22 +15,40 @@ final class Q5_KKernel implements RowKernel {
 
     private Q5_KKernel() {}
 
-    // Sub-block j (32 values): nibble (j & 1) of the 32 bytes at 48 + 32·(j / 2), with bit j of qh[0..32) on top.
+    // As Q4_KKernel#dot (chunk k = the 32 bytes at 48 + 32k, low nibbles sub-block 2k, high nibbles 2k+1), with
+    // bits 2k and 2k+1 of qh[l] as the fifth bits; each qs and qh load is widened once.
     @Override
     public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
-        float[] scale = new float[8], offset = new float[8];
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
-            Q4_KKernel.subBlockScales(w, at, scale, offset);
-            for (int j = 0; j < 8; j++) {
-                long q = at + 48 + 32 * (j >> 1);
-                int xi = xOff + 256 * b + 32 * j, shift = 4 * (j & 1);
-                acc = Vec.dot16(Vec.bytes(w, q), shift, Vec.bytes(w, at + 16), j, 1, scale[j], offset[j], x, xi, acc);
-                acc = Vec.dot16(Vec.bytes(w, q + 16), shift, Vec.bytes(w, at + 32), j, 1, scale[j], offset[j], x, xi + 16, acc);
+            float d = Bytes.f16(w, at), dmin = Bytes.f16(w, at + 2);
+            long sc = w.get(Bytes.LONG, at + 4);
+            int sc8 = w.get(Bytes.INT, at + 12);
+            for (int k = 0; k < 4; k++) {
+                float s0 = d * Q4_KKernel.scale(sc, sc8, 2 * k), o0 = -dmin * Q4_KKernel.min(sc, sc8, 2 * k);
+                float s1 = d * Q4_KKernel.scale(sc, sc8, 2 * k + 1), o1 = -dmin * Q4_KKernel.min(sc, sc8, 2 * k + 1);
+                long q = at + 48 + 32 * k;
+                int xi = xOff + 256 * b + 64 * k;
+                for (int half = 0; half < 2; half++) {
+                    ByteVector qb = ByteVector.fromMemorySegment(Vec.B16, w, q + 16 * half, Vec.LE);
+                    ByteVector hb = ByteVector.fromMemorySegment(Vec.B16, w, at + 16 + 16 * half, Vec.LE);
+                    // Vector calls written out (not through Vec helpers): fewer inlining levels for C2 in this hot loop.
+                    for (int p = 0; p < Vec.PARTS; p++) {
+                        IntVector v = (IntVector) qb.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, p);
+                        IntVector h = ((IntVector) hb.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, p)).lanewise(VectorOperators.LSHR, 2 * k);
+                        int xj = xi + 16 * half + p * Vec.L;
+                        IntVector qlo = v.and(0xF).or(h.and(1).lanewise(VectorOperators.LSHL, 4));
+                        IntVector qhi = v.lanewise(VectorOperators.LSHR, 4).or(h.and(2).lanewise(VectorOperators.LSHL, 3));
+                        FloatVector lo = ((FloatVector) qlo.convert(VectorOperators.I2F, 0)).fma(s0, o0);
+                        FloatVector hi = ((FloatVector) qhi.convert(VectorOperators.I2F, 0)).fma(s1, o1);
+                        acc0 = lo.fma(FloatVector.fromArray(F, x, xj), acc0);
+                        acc1 = hi.fma(FloatVector.fromArray(F, x, xj + 32), acc1);
+                    }
+                }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     @Override

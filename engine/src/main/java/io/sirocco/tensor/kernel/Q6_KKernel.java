@@ -19,39 +19,46 @@ final class Q6_KKernel implements RowKernel {
     private Q6_KKernel() {}
 
     /*
-     * Both methods walk a half (128 values) as 8 groups of 16: group g (0/1) of quarter j (0..3) takes the nibbles of
-     * ql[16g + 32(j & 1) ..] (low for j < 2, high after), bits 2j of qh[16g ..] and scale sc[g + 2j]. One loop body
-     * (rather than eight unrolled calls) keeps the method small enough for C2 to inline every vector operation.
+     * The dot takes a half (128 values) as two slices g of 16 consecutive l: ql[16g ..] holds the low nibbles of
+     * quarters 0 (low) and 2 (high), ql[32 + 16g ..] those of quarters 1 and 3, and bits 2j of qh[16g ..] the top
+     * bits of quarter j. Each of the three 16-byte loads is widened to int lanes once and feeds 2 or 4 quarters
+     * (value l + 32j of the half, scale sc[g + 2j]); the −32 is an integer subtraction and the scale multiplies the
+     * 16 q·x products, so no per-value dequantization FMA remains. Two accumulators keep two FMA chains in flight.
      */
     @Override
     public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
             float d = Bytes.f16(w, at + 208);
             for (int half = 0; half < 2; half++) {
                 long ql = at + 64 * half, qh = at + 128 + 32 * half, sc = at + 192 + 8 * half;
                 int base = xOff + 256 * b + 128 * half;
-                for (int j = 0; j < 4; j++) {
-                    for (int g = 0; g < 2; g++) {
-                        float s = d * Bytes.i8(w, sc + g + 2 * j);
-                        ByteVector lo = ByteVector.fromMemorySegment(Vec.B16, w, ql + 16 * g + 32 * (j & 1), Vec.LE);
-                        ByteVector hi = ByteVector.fromMemorySegment(Vec.B16, w, qh + 16 * g, Vec.LE);
-                        int xi = base + 16 * g + 32 * j;
-                        // Vector calls written out here rather than through Vec.dot16: fewer inlining levels, which
-                        // C2 needs to keep every vector in registers in this larger loop.
-                        for (int p = 0; p < Vec.PARTS; p++) {
-                            IntVector q = ((IntVector) lo.convertShape(VectorOperators.B2I, Vec.I, p)).lanewise(VectorOperators.LSHR, 4 * (j >> 1)).and(0xF)
-                                    .or(((IntVector) hi.convertShape(VectorOperators.B2I, Vec.I, p)).lanewise(VectorOperators.LSHR, 2 * j).and(3)
-                                            .lanewise(VectorOperators.LSHL, 4));
-                            acc = ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(s, -32 * s)
-                                    .fma(FloatVector.fromArray(F, x, xi + p * Vec.L), acc);
-                        }
+                for (int g = 0; g < 2; g++) {
+                    ByteVector bl0 = ByteVector.fromMemorySegment(Vec.B16, w, ql + 16 * g, Vec.LE);
+                    ByteVector bl1 = ByteVector.fromMemorySegment(Vec.B16, w, ql + 32 + 16 * g, Vec.LE);
+                    ByteVector bh = ByteVector.fromMemorySegment(Vec.B16, w, qh + 16 * g, Vec.LE);
+                    float s0 = d * Bytes.i8(w, sc + g), s1 = d * Bytes.i8(w, sc + g + 2);
+                    float s2 = d * Bytes.i8(w, sc + g + 4), s3 = d * Bytes.i8(w, sc + g + 6);
+                    // Vector calls written out (not through Vec helpers): fewer inlining levels for C2.
+                    for (int p = 0; p < Vec.PARTS; p++) {
+                        IntVector l0 = (IntVector) bl0.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, p);
+                        IntVector l1 = (IntVector) bl1.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, p);
+                        IntVector h = (IntVector) bh.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, p);
+                        int xi = base + 16 * g + p * Vec.L;
+                        IntVector q0 = l0.and(0xF).or(h.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32);
+                        IntVector q1 = l1.and(0xF).or(h.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32);
+                        IntVector q2 = l0.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30)).sub(32);
+                        IntVector q3 = l1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
+                        acc0 = ((FloatVector) q0.convert(VectorOperators.I2F, 0)).mul(s0).fma(FloatVector.fromArray(F, x, xi), acc0);
+                        acc1 = ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(s1).fma(FloatVector.fromArray(F, x, xi + 32), acc1);
+                        acc0 = ((FloatVector) q2.convert(VectorOperators.I2F, 0)).mul(s2).fma(FloatVector.fromArray(F, x, xi + 64), acc0);
+                        acc1 = ((FloatVector) q3.convert(VectorOperators.I2F, 0)).mul(s3).fma(FloatVector.fromArray(F, x, xi + 96), acc1);
                     }
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
