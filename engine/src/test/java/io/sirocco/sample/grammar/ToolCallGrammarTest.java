@@ -262,4 +262,25 @@ class ToolCallGrammarTest {
         }
         return m.stepBytes(s, text.substring(pos).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+
+    @Test
+    void processMasksLogitsConsistentlyWithAllowedTokens() {
+        Grammar g = GrammarProcessors.toolCallGrammar(strictTools(), ToolChoiceMode.ANY, null, false, null, false, tok);
+        GrammarLogitsProcessor p = GrammarProcessors.forGrammar(g, tok);
+        for (int id : new int[] {TOOL_CALLS}) p.accept(id);
+        for (int id : ids("get_")) p.accept(id);
+        int vocab = tok.vocabSize() + 100;   // the model may have more output rows than the tokenizer has ids
+        float[] logits = new float[vocab + 7];
+        java.util.Arrays.fill(logits, 1f);
+        p.process(logits, 7, vocab);
+        java.util.Set<Integer> allowed = new java.util.HashSet<>();
+        for (int id : p.allowedTokens()) allowed.add(id);
+        assertThat(allowed).isNotEmpty();
+        for (int i = 0; i < 7; i++) assertThat(logits[i]).isEqualTo(1f);
+        for (int i = 0; i < vocab; i++)
+            assertThat(logits[7 + i]).as("id %d", i).isEqualTo(allowed.contains(i) ? 1f : Float.NEGATIVE_INFINITY);
+        for (int id : allowed) assertThat(new String(tok.tokenBytes(id))).satisfiesAnyOf(
+                t -> assertThat("weather".startsWith(t) || t.startsWith("weather")).isTrue(),
+                t -> assertThat("time".startsWith(t) || t.startsWith("time")).isTrue());
+    }
 }
