@@ -6,10 +6,15 @@ import picocli.CommandLine.Command;
 /** The {@code sirocco} command. */
 @Command(name = "sirocco", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Mistral's open models on the JVM.",
-        subcommands = {GenerateCommand.class, TokenizeCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, ChatCommand.class, TokenizeCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line: user errors (bad file, bad value) exit 2 with one clear line. */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // A user error (bad file, bad flag value) is one clear line; anything else keeps its stack trace.
@@ -20,7 +25,7 @@ public final class Main implements Runnable {
             }
             throw ex;
         });
-        System.exit(cl.execute(args));
+        return cl;
     }
 
     @Override

@@ -22,7 +22,7 @@ final class ModelOptions {
     Model load() {
         Path path = model;
         if (path == null) {
-            path = DemoModel.ensure();
+            path = io.sirocco.model.DemoModel.ensure(io.sirocco.model.DemoModel.defaultDirectory());
             System.err.println("[demo model: random weights, byte-level Tekken vocabulary; output is noise] " + path);
         }
         return tokenizer == null ? Model.load(path) : Model.load(path, tokenizer);

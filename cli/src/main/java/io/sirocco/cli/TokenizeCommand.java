@@ -29,11 +29,19 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--bos", description = "Put BOS first.")
     boolean bos;
 
+    @Option(names = "--chat", description = "Each stdin line is an OpenAI-style chat request (messages, tools, tool_choice, "
+            + "reasoning_effort); print the prompt's token ids as mistral-common encodes them, or {\"error\": ...}.")
+    boolean chat;
+
+    @Mixin
+    ChatOptions chatOptions;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Model model = modelOptions.load()) {
             Tokenizer tok = model.tokenizer();
+            ChatPrompts prompts = chat ? chatOptions.prompts(model) : null;
             if (text != null) {
                 out.println(ids(tok, text));
                 return 0;
@@ -44,8 +52,9 @@ final class TokenizeCommand implements Callable<Integer> {
                 if (line.isBlank()) continue;
                 try {
                     JsonNode node = JSON.readTree(line);
-                    if (!node.isTextual()) throw new IllegalArgumentException("expected a JSON string, got " + node.getNodeType());
-                    out.println(ids(tok, node.asText()));
+                    if (chat) out.println(Arrays.toString(prompts.encode(node).tokens()).replace(" ", ""));
+                    else if (!node.isTextual()) throw new IllegalArgumentException("expected a JSON string, got " + node.getNodeType());
+                    else out.println(ids(tok, node.asText()));
                 } catch (Exception e) {
                     failures++;
                     out.println(JSON.writeValueAsString(JSON.createObjectNode().put("error", e.getMessage())));

@@ -113,11 +113,16 @@ public final class Generator {
 
     /** Samples from {@code masked} (the logits after any processor) and reports logprobs of the raw logits, as vLLM does. */
     static Step step(float[] logits, float[] masked, int vocab, Sampler sampler, SamplingParams params) {
-        int id = sampler.sample(masked, 0, vocab);
-        double lse = Logprobs.logSumExp(logits, 0, vocab);
-        int[] top = Logprobs.topK(logits, 0, vocab, params.topLogprobs());
+        return step(logits, 0, masked, 0, vocab, sampler, params);
+    }
+
+    /** As above on rows: logits[off..off+vocab) raw, masked[maskedOff..maskedOff+vocab) after the processor. */
+    static Step step(float[] logits, int off, float[] masked, int maskedOff, int vocab, Sampler sampler, SamplingParams params) {
+        int id = sampler.sample(masked, maskedOff, vocab);
+        double lse = Logprobs.logSumExp(logits, off, vocab);
+        int[] top = Logprobs.topK(logits, off, vocab, params.topLogprobs());
         float[] topLp = new float[top.length];
-        for (int i = 0; i < top.length; i++) topLp[i] = (float) (logits[top[i]] - lse);
-        return new Step(id, (float) (logits[id] - lse), top, topLp);
+        for (int i = 0; i < top.length; i++) topLp[i] = (float) (logits[off + top[i]] - lse);
+        return new Step(id, (float) (logits[off + id] - lse), top, topLp);
     }
 }

@@ -25,11 +25,40 @@ public final class CubicResize {
     private CubicResize() {}
 
     public static float[] resize(float[] src, int srcWidth, int srcHeight, int channels, int dstWidth, int dstHeight) {
-        checkShape(src, srcWidth, srcHeight, channels, dstWidth, dstHeight);
-        if (srcWidth == dstWidth && srcHeight == dstHeight) return src.clone();
+        checkShape(src.length, srcWidth, srcHeight, channels, dstWidth, dstHeight);
+        int rowLen = srcWidth * channels;
+        return resize((y, out) -> System.arraycopy(src, y * rowLen, out, 0, rowLen), srcWidth, srcHeight, channels, dstWidth, dstHeight);
+    }
+
+    /** An 8-bit RGB image, read as float32 0..255 one row at a time (no full float copy of a large source). */
+    public static float[] resize(RgbImage image, int dstWidth, int dstHeight) {
+        byte[] px = image.rgb();
+        int rowLen = image.width() * 3;
+        RowSource rows = (y, out) -> {
+            for (int i = 0, p = y * rowLen; i < rowLen; i++, p++) out[i] = px[p] & 0xFF;
+        };
+        return resize(rows, image.width(), image.height(), 3, dstWidth, dstHeight);
+    }
+
+    /** Source rows as float, {@code width * channels} values each. */
+    interface RowSource {
+        void read(int y, float[] out);
+    }
+
+    static float[] resize(RowSource src, int srcWidth, int srcHeight, int channels, int dstWidth, int dstHeight) {
+        checkShape((long) srcWidth * srcHeight * channels, srcWidth, srcHeight, channels, dstWidth, dstHeight);
+        int rowLen = dstWidth * channels;
+        float[] line = new float[srcWidth * channels];
+        if (srcWidth == dstWidth && srcHeight == dstHeight) {
+            float[] copy = new float[srcHeight * rowLen];
+            for (int y = 0; y < srcHeight; y++) {
+                src.read(y, line);
+                System.arraycopy(line, 0, copy, y * rowLen, rowLen);
+            }
+            return copy;
+        }
         Taps xs = Taps.of(srcWidth, dstWidth);
         Taps ys = Taps.of(srcHeight, dstHeight);
-        int rowLen = dstWidth * channels;
         float[] dst = new float[dstHeight * rowLen];
         // Horizontally filtered source rows, computed once when first needed and dropped once passed (y taps only move down).
         float[][] rows = new float[srcHeight][];
@@ -39,7 +68,10 @@ public final class CubicResize {
             int sy = ys.offset[dy];
             for (int k = 0; k < 4; k++) {
                 int r = clamp(sy - 1 + k, srcHeight);
-                if (rows[r] == null) rows[r] = horizontal(src, r, srcWidth, channels, xs);
+                if (rows[r] == null) {
+                    src.read(r, line);
+                    rows[r] = horizontal(line, srcWidth, channels, xs);
+                }
                 four[k] = rows[r];
             }
             for (int lowest = clamp(sy - 1, srcHeight); released < lowest; released++) rows[released] = null;
@@ -49,10 +81,9 @@ public final class CubicResize {
     }
 
     /** One source row filtered to the destination width (OpenCV HResizeCubic). */
-    static float[] horizontal(float[] src, int row, int srcWidth, int cn, Taps xs) {
+    static float[] horizontal(float[] src, int srcWidth, int cn, Taps xs) {
         int dstWidth = xs.offset.length;
         float[] out = new float[dstWidth * cn];
-        int base = row * srcWidth * cn;
         float[] w = xs.weight;
         for (int dx = 0; dx < dstWidth; dx++) {
             int sx = xs.offset[dx];
@@ -61,15 +92,15 @@ public final class CubicResize {
             for (int c = 0; c < cn; c++) {
                 float v;
                 if (inside) {
-                    int p = base + sx * cn + c;
+                    int p = sx * cn + c;
                     v = src[p - cn] * a0 + src[p] * a1 + src[p + cn] * a2 + src[p + 2 * cn] * a3;
                 } else {
                     // OpenCV's border loop: clamp each tap to the image and accumulate from 0.
                     v = 0f;
-                    v += src[base + clamp(sx - 1, srcWidth) * cn + c] * a0;
-                    v += src[base + clamp(sx, srcWidth) * cn + c] * a1;
-                    v += src[base + clamp(sx + 1, srcWidth) * cn + c] * a2;
-                    v += src[base + clamp(sx + 2, srcWidth) * cn + c] * a3;
+                    v += src[clamp(sx - 1, srcWidth) * cn + c] * a0;
+                    v += src[clamp(sx, srcWidth) * cn + c] * a1;
+                    v += src[clamp(sx + 1, srcWidth) * cn + c] * a2;
+                    v += src[clamp(sx + 2, srcWidth) * cn + c] * a3;
                 }
                 out[dx * cn + c] = v;
             }
@@ -124,10 +155,11 @@ public final class CubicResize {
         return i < 0 ? 0 : i >= size ? size - 1 : i;
     }
 
-    private static void checkShape(float[] src, int w, int h, int cn, int dw, int dh) {
+    private static void checkShape(long length, int w, int h, int cn, int dw, int dh) {
         if (w <= 0 || h <= 0 || cn <= 0 || dw <= 0 || dh <= 0)
             throw new IllegalArgumentException("bad resize shape: " + w + "x" + h + "x" + cn + " -> " + dw + "x" + dh);
-        if (src.length != (long) w * h * cn)
-            throw new IllegalArgumentException("image array has " + src.length + " values, expected " + w + "x" + h + "x" + cn);
+        if (length != (long) w * h * cn)
+            throw new IllegalArgumentException("image array has " + length + " values, expected " + w + "x" + h + "x" + cn);
+        if ((long) dw * dh * cn > Integer.MAX_VALUE) throw new IllegalArgumentException("resize target too large: " + dw + "x" + dh);
     }
 }

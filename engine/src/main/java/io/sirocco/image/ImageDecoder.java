@@ -119,6 +119,8 @@ public final class ImageDecoder {
                 image = reader.read(0);
             } catch (IOException | RuntimeException e) {
                 if (e instanceof ImageInputException iie) throw iie;
+                if (format == Format.JPEG && "Unsupported Image Type".equals(e.getMessage()))
+                    throw new ImageInputException("unsupported JPEG colour space (CMYK and YCCK JPEGs are not supported)", e);
                 throw new ImageInputException("corrupt or truncated " + format + " image: " + describe(e), e);
             }
             if (truncation.warning != null)
@@ -168,7 +170,9 @@ public final class ImageDecoder {
 
     /** PIL's view of a PNG from its IHDR: colour type 2 (RGB) ignores a tRNS key; 16-bit gray is mode "I". */
     private static PilRgb.Source pngSource(byte[] b) {
-        if (b.length < 33 || !startsWith(b, 12, ascii("IHDR"))) throw new ImageInputException("corrupt PNG: no IHDR chunk first");
+        if (b.length < 33 || !startsWith(b, 12, ascii("IHDR"))) throw new ImageInputException("truncated or corrupt PNG: no complete IHDR chunk at the start");
+        long width = readU32(b, 16), height = readU32(b, 20);
+        if (width == 0 || height == 0) throw new ImageInputException("PNG image has no pixels: " + width + "x" + height);
         int bitDepth = b[24] & 0xFF, colorType = b[25] & 0xFF;
         return new PilRgb.Source(colorType == 2, colorType == 0 && bitDepth == 16);
     }
@@ -199,6 +203,10 @@ public final class ImageDecoder {
         if (cause != null && cause.getMessage() != null && (m == null || !m.contains(cause.getMessage())))
             m = (m == null ? "" : m + ": ") + cause.getMessage();
         return m != null ? m : e.getClass().getSimpleName();
+    }
+
+    private static long readU32(byte[] b, int at) {
+        return ((b[at] & 0xFFL) << 24) | ((b[at + 1] & 0xFFL) << 16) | ((b[at + 2] & 0xFFL) << 8) | (b[at + 3] & 0xFFL);
     }
 
     private static boolean startsWith(byte[] b, int at, byte[] prefix) {

@@ -19,10 +19,14 @@ public record ImageGrid(int widthTokens, int heightTokens, int tokenPixels) {
             w = Math.round(Math.rint(width / ratio));
             h = Math.round(Math.rint(height / ratio));
         }
+        // mistral-common refuses an image whose side scales down to 0 pixels (e.g. 20000×1); so do we, rather than
+        // inventing a token row the reference never produces.
+        if (w <= 0 || h <= 0)
+            throw new IllegalArgumentException("image " + width + "x" + height + " is too thin: it scales to " + w + "x" + h
+                    + " pixels within the " + config.maxImageSize() + " px limit");
         int block = config.tokenPixels();
-        // A side rounded to 0 (extreme panoramas) still gets one token, as (0 - 1) // 28 + 1 = 0 would be no image at all.
-        int wTok = (int) Math.max(1, Math.floorDiv(w - 1, block) + 1);
-        int hTok = (int) Math.max(1, Math.floorDiv(h - 1, block) + 1);
+        int wTok = (int) (Math.floorDiv(w - 1, block) + 1);
+        int hTok = (int) (Math.floorDiv(h - 1, block) + 1);
         return new ImageGrid(wTok, hTok, block);
     }
 

@@ -38,17 +38,18 @@ public final class ImagePreprocessor {
 
     /** The image as float32 HWC (0..255) resized to the grid's pixel size: {@code cv2.resize(..., INTER_CUBIC)}. */
     static float[] resize(RgbImage image, ImageGrid grid) {
-        return CubicResize.resize(image.toFloatHwc(), image.width(), image.height(), 3, grid.pixelWidth(), grid.pixelHeight());
+        return CubicResize.resize(image, grid.pixelWidth(), grid.pixelHeight());
     }
 
     /** mistral-common's {@code normalize}: HWC float32 in 0..255 (unclipped) to normalized CHW. */
     static float[] normalizeToChw(float[] hwc, int width, int height) {
         int plane = width * height;
         float[] chw = new float[3 * plane];
-        for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
+        for (int c = 0; c < 3; c++) {
+            double mean = DATASET_MEAN[c], std = DATASET_STD[c];
+            for (int p = 0, o = c * plane; p < plane; p++, o++) {
                 float x = hwc[3 * p + c] / 255f;
-                chw[c * plane + p] = (float) ((x - DATASET_MEAN[c]) / DATASET_STD[c]);
+                chw[o] = (float) ((x - mean) / std);
             }
         }
         return chw;

@@ -65,19 +65,29 @@ final class PilRgb {
         }
     }
 
+    /**
+     * Packed pixels (BMP, WebP): raw bit fields, widened to 8 bits as PIL's unpackers do ({@code v * 255 / max},
+     * truncating: BGR;15 and BGR;16 in 16-bit BMPs), not with ColorModel's rounding.
+     */
     private static void packed(Raster raster, DirectColorModel dcm, byte[] out) {
-        int w = raster.getWidth();
+        int w = raster.getWidth(), bands = raster.getNumBands();
         boolean alpha = dcm.hasAlpha();
-        Object pixel = null;
+        int[] max = new int[bands];
+        for (int b = 0; b < bands; b++) max[b] = (1 << raster.getSampleModel().getSampleSize(b)) - 1;
+        int[] row = new int[w * bands];
         for (int y = 0, o = 0; y < raster.getHeight(); y++) {
-            for (int x = 0; x < w; x++, o += 3) {
-                pixel = raster.getDataElements(x, y, pixel);
-                int a = alpha ? dcm.getAlpha(pixel) : 255;
-                out[o] = (byte) onWhite(dcm.getRed(pixel), a);
-                out[o + 1] = (byte) onWhite(dcm.getGreen(pixel), a);
-                out[o + 2] = (byte) onWhite(dcm.getBlue(pixel), a);
+            raster.getPixels(0, y, w, 1, row);
+            for (int x = 0, p = 0; x < w; x++, p += bands, o += 3) {
+                int a = alpha ? widen(row[p + 3], max[3]) : 255;
+                out[o] = (byte) onWhite(widen(row[p], max[0]), a);
+                out[o + 1] = (byte) onWhite(widen(row[p + 1], max[1]), a);
+                out[o + 2] = (byte) onWhite(widen(row[p + 2], max[2]), a);
             }
         }
+    }
+
+    private static int widen(int v, int max) {
+        return max == 255 ? v : v * 255 / max;
     }
 
     private static void components(Raster raster, ColorModel cm, Source source, byte[] out) {

@@ -57,9 +57,7 @@ public final class MistralDecoder {
             for (int t = 0; t < T; t++) {
                 rope.apply(q, t * qDim, c.nHeads(), t);
                 rope.apply(k, t * kvDim, c.nKvHeads(), t);
-                int off = cache.offset(batch.sequences()[t], batch.positions()[t]);
-                System.arraycopy(k, t * kvDim, cache.keys(l), off, kvDim);
-                System.arraycopy(v, t * kvDim, cache.values(l), off, kvDim);
+                cache.write(l, cache.slot(batch.sequences()[t], batch.positions()[t]), k, t * kvDim, v, t * kvDim);
             }
             Attention.run(c, cache, l, batch, q, att, pool);
             Kernels.matmul(lw.wo(), att, T, o, pool);

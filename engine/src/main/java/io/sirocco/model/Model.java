@@ -1,7 +1,10 @@
 package io.sirocco.model;
 
 import io.sirocco.tokenizer.Tokenizer;
+import io.sirocco.vision.NoVisionEncoderException;
+import io.sirocco.vision.PixtralEncoder;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A loaded model: its configuration, decoder, tokenizer and the mapped files behind them.
@@ -14,24 +17,37 @@ public final class Model implements AutoCloseable {
     private final MistralDecoder decoder;
     private final Tokenizer tokenizer;
     private final TensorSource tensors;
+    private final PixtralEncoder vision;        // null: text only
+    private final TensorSource visionTensors;   // a separate mmproj file, or null
 
-    Model(Path source, String format, ModelConfig config, MistralDecoder decoder, Tokenizer tokenizer, TensorSource tensors) {
+    Model(Path source, String format, ModelConfig config, MistralDecoder decoder, Tokenizer tokenizer, TensorSource tensors,
+          PixtralEncoder vision, TensorSource visionTensors) {
         this.source = source;
         this.format = format;
         this.config = config;
         this.decoder = decoder;
         this.tokenizer = tokenizer;
         this.tensors = tensors;
+        this.vision = vision;
+        this.visionTensors = visionTensors;
     }
 
     /** Loads a GGUF file, a Mistral native directory (params.json) or a Hugging Face directory (config.json). */
     public static Model load(Path path) {
-        return ModelLoader.load(path, null);
+        return ModelLoader.load(path, null, null);
     }
 
     /** As {@link #load(Path)}, with the tokenizer taken from {@code tokenizerFile} (a tekken.json) instead of the model's. */
     public static Model load(Path path, Path tokenizerFile) {
-        return ModelLoader.load(path, tokenizerFile);
+        return ModelLoader.load(path, tokenizerFile, null);
+    }
+
+    /**
+     * As {@link #load(Path, Path)} ({@code tokenizerFile} may be null), with the vision encoder taken from an mmproj
+     * GGUF (projector type pixtral, llama.cpp's {@code --mmproj}); {@code mmproj} null: the model's own, if any.
+     */
+    public static Model load(Path path, Path tokenizerFile, Path mmproj) {
+        return ModelLoader.load(path, tokenizerFile, mmproj);
     }
 
     public Path source() {
@@ -55,13 +71,32 @@ public final class Model implements AutoCloseable {
         return tokenizer;
     }
 
+    /** The vision encoder: from the native/HF directory's vision weights or an mmproj file; empty for a text-only model. */
+    public Optional<PixtralEncoder> vision() {
+        return Optional.ofNullable(vision);
+    }
+
+    /** The vision encoder, or a clear error for a request with images on a text-only model (never drop images silently). */
+    public PixtralEncoder requireVision() {
+        if (vision == null) throw new NoVisionEncoderException(source);
+        return vision;
+    }
+
     /** Every tensor in the model's files (including ones the decoder does not use, e.g. a vision tower). */
     public java.util.List<io.sirocco.tensor.Tensor> tensors() {
         return tensors.all();
     }
 
+    TensorSource tensorSource() {
+        return tensors;
+    }
+
     @Override
     public void close() {
-        tensors.close();
+        try {
+            tensors.close();
+        } finally {
+            if (visionTensors != null) visionTensors.close();
+        }
     }
 }

@@ -8,26 +8,51 @@ import io.sirocco.format.safetensors.SafeTensors;
 import io.sirocco.tensor.Tensor;
 import io.sirocco.tokenizer.Tokenizer;
 import io.sirocco.tokenizer.Tokenizers;
+import io.sirocco.vision.PixtralEncoder;
+import io.sirocco.vision.VisionLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /** Recognises a model's format, reads its config and tokenizer, and maps its weights; all or nothing. */
 final class ModelLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** @param tokenizerFile a tekken.json to use instead of the model's own tokenizer, or null */
-    static Model load(Path path, Path tokenizerFile) {
-        return new ModelLoader(tokenizerFile).load(path);
+    /**
+     * @param tokenizerFile a tekken.json to use instead of the model's own tokenizer, or null
+     * @param mmproj        an mmproj GGUF with the vision encoder (instead of the model's own), or null
+     */
+    static Model load(Path path, Path tokenizerFile, Path mmproj) {
+        Model m = new ModelLoader(tokenizerFile).load(path);
+        return mmproj == null ? m : withMmproj(m, mmproj);
     }
 
     private final Path tokenizerFile;
 
     private ModelLoader(Path tokenizerFile) {
         this.tokenizerFile = tokenizerFile;
+    }
+
+    private static Model withMmproj(Model m, Path mmproj) {
+        try {
+            if (!Files.isRegularFile(mmproj)) throw new ModelFormatException(mmproj, "no such mmproj file");
+            GgufFile gguf = GgufFile.open(mmproj);
+            try {
+                TensorSource src = new GgufSource(gguf);
+                PixtralEncoder vision = VisionLoader.mmprojEncoder(gguf, src, m.config().dim());
+                return new Model(m.source(), m.format(), m.config(), m.decoder(), m.tokenizer(), m.tensorSource(), vision, src);
+            } catch (RuntimeException e) {
+                gguf.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
     }
 
     private Model load(Path path) {
@@ -57,7 +82,7 @@ final class ModelLoader {
             if (config.vocabSize() <= 1) config = config.withVocabSize(tok.vocabSize());
             TensorSource src = new GgufSource(gguf);
             DecoderWeights w = new DecoderLoader(src, WeightNames.GGUF, config).load();
-            return new Model(file, "gguf", config, new MistralDecoder(config, w), tok, src);
+            return new Model(file, "gguf", config, new MistralDecoder(config, w), tok, src, null, null);
         } catch (RuntimeException e) {
             gguf.close();
             throw e;
@@ -66,7 +91,9 @@ final class ModelLoader {
 
     private Model loadNative(Path dir) {
         ModelConfig config = config(dir.resolve("params.json"), true);
-        return loadSafetensors(dir, "mistral", config, WeightNames.NATIVE, nativeWeights(dir));
+        JsonNode params = json(dir.resolve("params.json"));
+        return loadSafetensors(dir, "mistral", config, WeightNames.NATIVE, nativeWeights(dir),
+                src -> VisionLoader.nativeEncoder(params, src, config.dim()).orElse(null));
     }
 
     private Model loadHf(Path dir) {
@@ -74,7 +101,8 @@ final class ModelLoader {
         Path index = dir.resolve("model.safetensors.index.json");
         Path weights = Files.exists(index) ? index : single(dir, ".safetensors")
                 .orElseThrow(() -> new ModelFormatException(dir, "no model.safetensors or model.safetensors.index.json"));
-        return loadSafetensors(dir, "hf", config, WeightNames.HF, weights);
+        JsonNode json = json(dir.resolve("config.json"));
+        return loadSafetensors(dir, "hf", config, WeightNames.HF, weights, src -> VisionLoader.hfEncoder(json, src).orElse(null));
     }
 
     private static Path nativeWeights(Path dir) {
@@ -84,13 +112,15 @@ final class ModelLoader {
         throw new ModelFormatException(dir, "Mistral native model without consolidated.safetensors");
     }
 
-    private Model loadSafetensors(Path dir, String format, ModelConfig config, WeightNames names, Path weights) {
+    /** @param vision the directory's vision encoder found in the same tensors, or null */
+    private Model loadSafetensors(Path dir, String format, ModelConfig config, WeightNames names, Path weights,
+                                  Function<TensorSource, PixtralEncoder> vision) {
         Tokenizer tok = tokenizerOf(dir);
         SafeTensors st = SafeTensors.open(weights);
         try {
             TensorSource src = new SafeTensorsSource(st, weights);
             DecoderWeights w = new DecoderLoader(src, names, config).load();
-            return new Model(dir, format, config, new MistralDecoder(config, w), tok, src);
+            return new Model(dir, format, config, new MistralDecoder(config, w), tok, src, vision.apply(src), null);
         } catch (RuntimeException e) {
             st.close();
             throw e;
@@ -103,13 +133,19 @@ final class ModelLoader {
     }
 
     private static ModelConfig config(Path file, boolean nativeParams) {
+        JsonNode json = json(file);
         try {
-            JsonNode json = JSON.readTree(file.toFile());
             return nativeParams ? ModelConfigs.fromParams(json) : ModelConfigs.fromHfConfig(json);
-        } catch (IOException e) {
-            throw new ModelFormatException(file, "unreadable JSON: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode json(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "unreadable JSON: " + e.getMessage(), e);
         }
     }
 

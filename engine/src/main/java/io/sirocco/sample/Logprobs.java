@@ -18,6 +18,7 @@ public final class Logprobs {
     /** The k highest entries of x[off..off+n) as ids, best first; ties to the lower id; NaN never chosen. */
     public static int[] topK(float[] x, int off, int n, int k) {
         k = Math.min(k, n);
+        if (k <= 0) return new int[0];
         int[] best = new int[k];
         float[] val = new float[k];
         int count = 0;

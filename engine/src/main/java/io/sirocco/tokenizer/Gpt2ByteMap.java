@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 final class Gpt2ByteMap {
     private Gpt2ByteMap() {}
 
-    private static final char[] BYTE_TO_CHAR = new char[256];
     private static final int[] CHAR_TO_BYTE = new int[512];
+    private static final char[] BYTE_TO_CHAR = new char[256];
 
     static {
         java.util.Arrays.fill(CHAR_TO_BYTE, -1);
@@ -19,13 +19,16 @@ final class Gpt2ByteMap {
         for (int b = 0; b < 256; b++) {
             boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
             char c = printable ? (char) b : (char) (256 + extra++);
-            BYTE_TO_CHAR[b] = c;
             CHAR_TO_BYTE[c] = b;
+            BYTE_TO_CHAR[b] = c;
         }
     }
 
-    static char charOf(int b) {
-        return BYTE_TO_CHAR[b & 0xff];
+    /** The GPT-2 spelling of raw bytes (what GGUF "gpt2" vocabularies store). */
+    static String spell(byte[] bytes) {
+        StringBuilder sb = new StringBuilder(bytes.length);
+        for (byte b : bytes) sb.append(BYTE_TO_CHAR[b & 0xff]);
+        return sb.toString();
     }
 
     /** The raw bytes a GPT-2-spelled token stands for, or null if it contains a character outside the map. */
@@ -38,13 +41,6 @@ final class Gpt2ByteMap {
             out.write(b);
         }
         return out.toByteArray();
-    }
-
-    /** The spelling of raw bytes. */
-    static String encode(byte[] bytes) {
-        char[] c = new char[bytes.length];
-        for (int i = 0; i < bytes.length; i++) c[i] = charOf(bytes[i]);
-        return new String(c);
     }
 
     static byte[] utf8(String s) {

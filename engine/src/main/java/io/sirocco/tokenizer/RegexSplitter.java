@@ -15,6 +15,7 @@ import java.util.regex.PatternSyntaxException;
  *   <li>{@code \s}/{@code \S} are Unicode {@code White_Space} in Rust (U+0085 and U+00A0 are spaces; U+001C–U+001F
  *       are not); Java's default {@code \s} is ASCII. They become {@code \p{IsWhite_Space}}; {@code \d} becomes
  *       {@code \p{Nd}} and {@code \w} Java's Unicode word class, as in Rust.</li>
+ *   <li>{@code \p{Han}} (a script by bare name) is {@code \p{IsHan}} in Java.</li>
  *   <li>{@code $} is end of text in Rust, but also "before a final line break" in Java: it becomes {@code \z}.</li>
  *   <li>{@code .} excludes only {@code \n} in Rust: {@link Pattern#UNIX_LINES}. Case-insensitive groups fold
  *       Unicode case: {@link Pattern#UNICODE_CASE}.</li>
@@ -83,6 +84,7 @@ final class RegexSplitter {
                     case 'w' -> out.append(classDepth > 0 ? "\\p{IsAlphabetic}\\p{IsDigit}\\p{Mn}\\p{Mc}\\p{Me}\\p{Pc}\\p{IsJoin_Control}"
                             : "[\\p{IsAlphabetic}\\p{IsDigit}\\p{Mn}\\p{Mc}\\p{Me}\\p{Pc}\\p{IsJoin_Control}]");
                     case 'W' -> out.append("[^\\p{IsAlphabetic}\\p{IsDigit}\\p{Mn}\\p{Mc}\\p{Me}\\p{Pc}\\p{IsJoin_Control}]");
+                    case 'p', 'P' -> i = property(p, i, e, out);
                     default -> out.append(c).append(e);
                 }
             } else if (c == '[') {
@@ -104,6 +106,22 @@ final class RegexSplitter {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * {@code \p{Name}}: Rust takes general categories, scripts and binary properties by bare name ({@code \p{Han}});
+     * Java wants the {@code Is} prefix for scripts and binary properties, and accepts it for categories too.
+     * Returns the index of the last character consumed.
+     */
+    private static int property(String p, int i, char e, StringBuilder out) {
+        out.append('\\').append(e);
+        if (i + 1 >= p.length() || p.charAt(i + 1) != '{') return i; // \pL: one-letter category, same in Java
+        int close = p.indexOf('}', i + 1);
+        if (close < 0) return i;
+        String name = p.substring(i + 2, close);
+        boolean javaReady = name.startsWith("Is") || name.startsWith("In") || name.contains("=") || name.contains(":");
+        out.append('{').append(javaReady ? name : "Is" + name).append('}');
+        return close;
     }
 
     /** The pieces of {@code text}, in order; their concatenation is {@code text}. */

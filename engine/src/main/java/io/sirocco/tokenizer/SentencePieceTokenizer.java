@@ -47,7 +47,7 @@ public final class SentencePieceTokenizer extends GgufVocabTokenizer {
         Arrays.sort(sorted);
         int[] rank = new int[scores.length];
         for (int i = 0; i < scores.length; i++) {
-            // count of distinct scores above scores[i]
+            // number of scores above scores[i]: equal scores share it
             int pos = Arrays.binarySearch(sorted, scores[i]);
             while (pos + 1 < sorted.length && Float.compare(sorted[pos + 1], scores[i]) == 0) pos++;
             rank[i] = sorted.length - 1 - pos;

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,7 +137,6 @@ public final class TekkenTokenizer extends AbstractTokenizer {
 
     private static void readVocab(Path file, JsonParser p, List<byte[]> out) throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) throw new ModelFormatException(file, "\"vocab\" is not a list");
-        Base64.Decoder base64 = Base64.getDecoder();
         while (p.nextToken() == JsonToken.START_OBJECT) {
             int rank = -1;
             byte[] bytes = null;
@@ -148,8 +146,8 @@ public final class TekkenTokenizer extends AbstractTokenizer {
                 if (name.equals("rank") && t == JsonToken.VALUE_NUMBER_INT) rank = p.getIntValue();
                 else if (name.equals("token_bytes") && t == JsonToken.VALUE_STRING) {
                     try {
-                        bytes = base64.decode(p.getText());
-                    } catch (IllegalArgumentException e) {
+                        bytes = p.getBinaryValue(); // base64, decoded from the parser's buffer without a String
+                    } catch (com.fasterxml.jackson.core.JsonParseException | IllegalArgumentException e) {
                         throw new ModelFormatException(file, "vocab entry " + out.size() + ": token_bytes is not base64");
                     }
                 } else p.skipChildren();
@@ -283,10 +281,33 @@ public final class TekkenTokenizer extends AbstractTokenizer {
         return id < specials.length ? specials[id].getBytes(StandardCharsets.UTF_8) : rankBytes[id - specials.length].clone();
     }
 
+    /**
+     * tiktoken (via mistral-common) turns unpaired UTF-16 surrogates into U+FFFD before splitting; Java's UTF-8 encoder
+     * would write '?' instead.
+     */
+    static String replaceLoneSurrogates(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+            if (paired) {
+                if (sb != null) sb.append(c).append(s.charAt(i + 1));
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (sb == null) sb = new StringBuilder(s.length()).append(s, 0, i);
+                sb.append('\uFFFD');
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
     // ---- encoding ----
 
     @Override
     public int[] encode(String text) {
+        text = replaceLoneSurrogates(text);
         IntBuffer out = new IntBuffer(text.length() / 3 + 4);
         for (String piece : splitter.split(text)) {
             int[] cached = piece.length() <= CACHE_MAX_PIECE ? cache.get(piece) : null;

@@ -27,6 +27,17 @@ public interface Tokenizer {
     /** Encodes plain text (no BOS/EOS added). */
     int[] encode(String text);
 
+    /** Encodes plain text, with BOS in front and/or EOS at the end (mistral-common's {@code encode(s, bos, eos)}). */
+    default int[] encode(String text, boolean bos, boolean eos) {
+        int[] body = encode(text);
+        int start = bos ? 1 : 0;
+        int[] ids = new int[body.length + start + (eos ? 1 : 0)];
+        if (bos) ids[0] = bosId();
+        System.arraycopy(body, 0, ids, start, body.length);
+        if (eos) ids[ids.length - 1] = eosId();
+        return ids;
+    }
+
     /** The raw bytes a token stands for; for a special token, the UTF-8 bytes of its name. */
     byte[] tokenBytes(int id);
 

@@ -40,11 +40,9 @@ class ImageGridTest {
     }
 
     @Test
-    void sideRoundedToZeroStillGetsOneTokenRow() {
-        // mistral-common asserts here (h rounds to 0 -> 0 token rows); we keep one row instead of failing the request.
-        ImageGrid g = ImageGrid.of(20000, 1, SMALL3);
-        assertThat(g.widthTokens()).isEqualTo(55);
-        assertThat(g.heightTokens()).isEqualTo(1);
+    void sideRoundedToZeroIsRefusedLikeMistralCommon() {
+        // mistral-common asserts here (h rounds to 0 pixels); the chat golden image_too_thin expects a rejection.
+        assertThatThrownBy(() -> ImageGrid.of(20000, 1, SMALL3)).hasMessageContaining("too thin");
     }
 
     @Test

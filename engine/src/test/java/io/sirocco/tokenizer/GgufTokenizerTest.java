@@ -13,6 +13,15 @@ import org.junit.jupiter.api.Test;
 class GgufTokenizerTest {
     static final String TINY = "mistral-tiny/gguf/synth-mistral-small-3.2-tiny-mistral3-BF16.gguf";
 
+    static Tokenizer tekkenGguf;
+    static Tokenizer stories;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void load() {
+        tekkenGguf = Tokenizers.fromGgufMetadata(metadata(TINY));
+        stories = Tokenizers.fromGgufMetadata(metadata("models/stories260K.gguf"));
+    }
+
     static Map<String, Object> metadata(String relative) {
         try (GgufFile f = GgufFile.open(TestData.file(relative))) {
             return f.metadata();
@@ -21,7 +30,7 @@ class GgufTokenizerTest {
 
     @Test
     void tekkenGgufMatchesMistralCommonOnAllGoldens() {
-        Tokenizer tok = Tokenizers.fromGgufMetadata(metadata(TINY));
+        Tokenizer tok = tekkenGguf;
         assertThat(tok).isInstanceOf(Gpt2BpeTokenizer.class);
         assertThat(tok.vocabSize()).isEqualTo(8192);
         assertThat(tok.bosId()).isEqualTo(1);
@@ -33,12 +42,12 @@ class GgufTokenizerTest {
 
     @Test
     void tekkenGgufAgreesWithTekkenJsonTokenByToken() {
-        Tokenizer gguf = Tokenizers.fromGgufMetadata(metadata(TINY));
+        Tokenizer gguf = tekkenGguf;
         Tokenizer json = Tokenizers.forModelDirectory(TestData.file("mistral-tiny/native"));
         assertThat(gguf.vocabSize()).isEqualTo(json.vocabSize());
         for (int id = 0; id < json.vocabSize(); id++) {
-            assertThat(gguf.tokenBytes(id)).as("id %d", id).isEqualTo(json.tokenBytes(id));
-            assertThat(gguf.isSpecial(id)).isEqualTo(json.isSpecial(id));
+            if (!Arrays.equals(gguf.tokenBytes(id), json.tokenBytes(id)) || gguf.isSpecial(id) != json.isSpecial(id))
+                throw new AssertionError("id " + id + " differs between the GGUF and tekken.json vocabularies");
         }
         String text = "[INST] typed specials </s> stay text; emoji 😀 and ünïcödé";
         assertThat(gguf.encode(text)).containsExactly(json.encode(text));
@@ -46,7 +55,7 @@ class GgufTokenizerTest {
 
     @Test
     void sentencePieceReproducesLlamaCppPrompts() {
-        Tokenizer tok = Tokenizers.fromGgufMetadata(metadata("models/stories260K.gguf"));
+        Tokenizer tok = stories;
         assertThat(tok).isInstanceOf(SentencePieceTokenizer.class);
         assertThat(tok.bosId()).isEqualTo(1);
         assertThat(tok.eosId()).isEqualTo(2);
@@ -67,7 +76,7 @@ class GgufTokenizerTest {
 
     @Test
     void sentencePieceByteFallbackRoundTrips() {
-        Tokenizer tok = Tokenizers.fromGgufMetadata(metadata("models/stories260K.gguf"));
+        Tokenizer tok = stories;
         for (String s : new String[] {"Hello world", "  two  spaces ", "line\nbreak\ttab", "日本語 😀", ""}) {
             int[] ids = tok.encode(s);
             assertThat(tok.decode(ids, SpecialTokenPolicy.IGNORE)).as(s).isEqualTo(s);

@@ -46,12 +46,14 @@ class TekkenTokenizerTest {
 
     @Test
     void loadsFast() {
-        System.out.println("tekken.json (9 MB) loaded in " + fullLoadMillis + " ms (first load, cold JVM)");
-        long t0 = System.nanoTime();
+        // CPU time of this thread, not wall time: the test machines' cores are shared with other builds.
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long wall0 = System.nanoTime(), cpu0 = threads.getCurrentThreadCpuTime();
         TekkenTokenizer.load(TestData.file("tekken/tekken.json"));
-        long warm = (System.nanoTime() - t0) / 1_000_000;
-        System.out.println("tekken.json loaded again in " + warm + " ms");
-        assertThat(warm).isLessThan(1000);
+        long cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1_000_000, wall = (System.nanoTime() - wall0) / 1_000_000;
+        System.out.println("tekken.json (9 MB): first load " + fullLoadMillis + " ms wall; second load " + cpu
+                + " ms CPU, " + wall + " ms wall");
+        assertThat(cpu).isLessThan(1000);
     }
 
     @Test
@@ -113,11 +115,13 @@ class TekkenTokenizerTest {
         StringBuilder prose = new StringBuilder();
         while (prose.length() < 100_000) prose.append("The quick brown fox, 42 times: jumps over the lazy dog!\n");
         for (String s : List.of(spaces, letters, cjk, prose.toString(), spaces + "x" + spaces)) {
-            long t0 = System.nanoTime();
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long t0 = threads.getCurrentThreadCpuTime();
             int[] ids = full.encode(s);
-            long ms = (System.nanoTime() - t0) / 1_000_000;
+            long ms = (threads.getCurrentThreadCpuTime() - t0) / 1_000_000;
             assertThat(full.decode(ids, SpecialTokenPolicy.IGNORE)).isEqualTo(s);
-            assertThat(ms).as("encoding %d chars took %d ms", s.length(), ms).isLessThan(2000);
+            // Linear work is ~100 ms CPU here; a quadratic merge loop would take minutes.
+            assertThat(ms).as("encoding %d chars took %d ms", s.length(), ms).isLessThan(10_000);
         }
     }
 

@@ -108,7 +108,7 @@ final class GgufCursor {
 
     /** A GGUF string: uint64 length, then that many bytes of UTF-8. */
     String string(String what) {
-        long len = u64(what + " (length)");
+        long len = u64(what);
         if (len < 0 || len > remaining())
             throw error(what + " has length " + Long.toUnsignedString(len) + " at offset " + (pos - 8)
                     + ", past the end of the file (" + remaining() + " bytes left)");

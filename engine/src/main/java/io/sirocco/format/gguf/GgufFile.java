@@ -114,7 +114,7 @@ public final class GgufFile implements AutoCloseable {
                 arrayTypes.put(key, valueType(in, in.u32("array type of '" + key + "'"), "array '" + key + "'"));
                 in.skipTo(at);
             }
-            metadata.put(key, readValue(in, type, key, 0));
+            metadata.put(key, readValue(in, type, key, "value of '" + key + "'", 0));
         }
 
         int alignment = DEFAULT_ALIGNMENT;
@@ -196,8 +196,8 @@ public final class GgufFile implements AutoCloseable {
                 () -> in.error(what + " has unknown value type id " + Integer.toUnsignedString(id)));
     }
 
-    private static Object readValue(GgufCursor in, GgufValueType type, String key, int depth) {
-        String what = "value of '" + key + "'";
+    /** {@code what} names the value in error messages (built once per key, not per array element). */
+    private static Object readValue(GgufCursor in, GgufValueType type, String key, String what, int depth) {
         return switch (type) {
             case UINT8 -> (long) in.u8(what);
             case INT8 -> (long) (byte) in.u8(what);
@@ -219,7 +219,8 @@ public final class GgufFile implements AutoCloseable {
                 GgufValueType elementType = valueType(in, in.u32("array type of '" + key + "'"), "array '" + key + "'");
                 long n = in.count("length of array '" + key + "'", elementType.minBytes);
                 List<Object> list = new ArrayList<>((int) Math.min(n, 1 << 20));
-                for (long i = 0; i < n; i++) list.add(readValue(in, elementType, key, depth + 1));
+                String elementWhat = "element of array '" + key + "'";
+                for (long i = 0; i < n; i++) list.add(readValue(in, elementType, key, elementWhat, depth + 1));
                 yield Collections.unmodifiableList(list);
             }
         };

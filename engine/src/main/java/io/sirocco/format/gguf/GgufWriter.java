@@ -58,11 +58,13 @@ public final class GgufWriter {
      */
     public GgufWriter put(String key, GgufValueType type, Object value) {
         if (key == null) throw new IllegalArgumentException("null key");
+        Object v = checked(type, value, key);
         if (key.equals(GgufFile.ALIGNMENT_KEY)) {
-            long a = checked(type, value, key) instanceof Long l ? l : -1;
-            alignment((int) Math.min(Integer.MAX_VALUE, Math.max(-1, a)));
+            if (!(v instanceof Long a) || a <= 0 || a > (1 << 30) || Long.bitCount(a) != 1)
+                throw new IllegalArgumentException(key + " must be a power of two integer up to 2^30: " + value);
+            alignment = (int) (long) a;
         }
-        metadata.put(key, new Value(type, checked(type, value, key)));
+        metadata.put(key, new Value(type, v));
         return this;
     }
 

@@ -31,6 +31,11 @@ final class Bytes {
         return s.get(FLOAT, off);
     }
 
+    /** Binary16 at {@code i} of a heap copy of a row. */
+    static float f16(byte[] b, int i) {
+        return Float.float16ToFloat((short) ((b[i] & 0xFF) | b[i + 1] << 8));
+    }
+
     static void putU8(MemorySegment s, long off, int v) {
         s.set(ValueLayout.JAVA_BYTE, off, (byte) v);
     }

@@ -11,21 +11,30 @@ import jdk.incubator.vector.VectorOperators;
 final class F16Kernel implements RowKernel {
     static final F16Kernel INSTANCE = new F16Kernel();
 
+    private static final int CHUNK = 256;
+
     private F16Kernel() {}
 
     @Override
-    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff, byte[] scratch) {
+        float sum = 0;
+        for (int c = 0; c < cols; c += CHUNK) sum += chunk(w, off + 2L * c, Math.min(CHUNK, cols - c), x, xOff + c);
+        return sum;
+    }
+
+    /** n values at {@code off} times x[xi ..]; returns a float so no vector crosses a call that might not be inlined. */
+    private static float chunk(MemorySegment w, long off, int n, float[] x, int xi) {
         FloatVector acc = FloatVector.zero(F);
         int c = 0;
-        for (int bound = F.loopBound(cols); c < bound; c += L)
-            acc = Vec.halfs(w, off + 2L * c).fma(FloatVector.fromArray(F, x, xOff + c), acc);
+        for (int bound = F.loopBound(n); c < bound; c += L)
+            acc = Vec.halfs(w, off + 2L * c).fma(FloatVector.fromArray(F, x, xi + c), acc);
         float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; c < cols; c++) sum += Bytes.f16(w, off + 2L * c) * x[xOff + c];
+        for (; c < n; c++) sum += Bytes.f16(w, off + 2L * c) * x[xi + c];
         return sum;
     }
 
     @Override
-    public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
+    public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff, byte[] scratch) {
         int c = 0;
         for (int bound = F.loopBound(cols); c < bound; c += L) Vec.halfs(w, off + 2L * c).intoArray(dst, dstOff + c);
         for (; c < cols; c++) dst[dstOff + c] = Bytes.f16(w, off + 2L * c);

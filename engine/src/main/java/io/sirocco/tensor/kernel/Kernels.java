@@ -17,6 +17,14 @@ import jdk.incubator.vector.VectorOperators;
  * bandwidth. With several rows (prefill, batched decode) each weight row is dequantized once into a small per-chunk
  * buffer that stays in L1 and then applied to the activation rows four at a time, so weights are read from memory once
  * per call rather than once per token.
+ *
+ * <p>JIT shape matters more than instruction choice here. C2 stops inlining a method after about 18k parse nodes
+ * (NodeCountInliningCutoff) or 15 levels, and a Vector API call it cannot inline boxes its vectors: measured 6-75 KB
+ * of garbage per weight row and 10-20x slower kernels. So each type keeps its vector work in static methods over
+ * one 256-value block whose loop body does at most two 16-value products, that take and return no vectors (floats
+ * and arrays only), and that read a heap copy of the row (array loads parse to far fewer nodes than segment loads).
+ * Check with {@code ThreadMXBean.getThreadAllocatedBytes} around a warmed-up matmul: it should allocate only the
+ * per-chunk scratch arrays.
  */
 public final class Kernels {
     private Kernels() {}
@@ -43,7 +51,7 @@ public final class Kernels {
         int cols = Checks.cols(w);
         Checks.row(w, row);
         Checks.range("x", x.length, xOff, cols);
-        return kernel(w.type()).dot(w.data(), row * w.rowBytes(), cols, x, xOff);
+        return kernel(w.type()).dot(w.data(), row * w.rowBytes(), cols, x, xOff, new byte[Math.toIntExact(w.rowBytes())]);
     }
 
     /** Writes row {@code row} of {@code w} to {@code dst[off .. off + cols)} (embedding lookups). */
@@ -51,7 +59,7 @@ public final class Kernels {
         int cols = Checks.cols(w);
         Checks.row(w, row);
         Checks.range("dst", dst.length, off, cols);
-        kernel(w.type()).dequantize(w.data(), row * w.rowBytes(), cols, dst, off);
+        kernel(w.type()).dequantize(w.data(), row * w.rowBytes(), cols, dst, off, new byte[Math.toIntExact(w.rowBytes())]);
     }
 
     /** {@code out[t*rows + r] = Σ_c w[r, c] · x[t*cols + c]} for {@code t < n}, rows split across {@code pool}. */
@@ -69,17 +77,19 @@ public final class Kernels {
         if (n == 0 || rows == 0) return;
         RowKernel k = kernel(w.type());
         var data = w.data();
-        long rowBytes = w.rowBytes();
+        int rowBytes = Math.toIntExact(w.rowBytes());
         if (n == 1) {
             pool.parallelForRange(rows, 16, (r0, r1) -> {
-                for (int r = r0; r < r1; r++) out[outOff + r] = k.dot(data, r * rowBytes, cols, x, xOff);
+                byte[] scratch = new byte[rowBytes];
+                for (int r = r0; r < r1; r++) out[outOff + r] = k.dot(data, (long) r * rowBytes, cols, x, xOff, scratch);
             });
             return;
         }
         pool.parallelForRange(rows, 4, (r0, r1) -> {
+            byte[] scratch = new byte[rowBytes];
             float[] wr = new float[cols];
             for (int r = r0; r < r1; r++) {
-                k.dequantize(data, r * rowBytes, cols, wr, 0);
+                k.dequantize(data, (long) r * rowBytes, cols, wr, 0, scratch);
                 int t = 0;
                 for (; t + TILE <= n; t += TILE) dot4(wr, cols, x, xOff + t * cols, out, outOff + t * rows + r, rows);
                 for (; t < n; t++) out[outOff + t * rows + r] = dot(wr, cols, x, xOff + t * cols);

@@ -1,63 +1,66 @@
 package io.sirocco.tensor.kernel;
 
 import static io.sirocco.tensor.kernel.Vec.F;
+import static io.sirocco.tensor.kernel.Vec.LOW4;
 
-import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
+import io.sirocco.tensor.GgmlType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
-/** Q4_K rows (layout in {@link ScalarKernels#q4_K}): 144-byte super-blocks of 256 values, eight scaled sub-blocks. */
-final class Q4_KKernel implements RowKernel {
+/**
+ * Q4_K rows (layout in {@link ScalarKernels#q4_K}): 144-byte super-blocks of 256 values, eight scaled sub-blocks.
+ * {@code block} handles one super-block and returns a float, so that nothing is boxed if it is not inlined.
+ */
+final class Q4_KKernel extends BlockKernel {
     static final Q4_KKernel INSTANCE = new Q4_KKernel();
-    private static final int BLOCK_BYTES = 144;
 
-    private Q4_KKernel() {}
+    private Q4_KKernel() {
+        super(GgmlType.Q4_K);
+    }
 
-    /** Effective scale d·sc[j] and offset −dmin·m[j] of the eight sub-blocks of the (Q4_K or Q5_K) block at {@code at}. */
-    static void subBlockScales(MemorySegment w, long at, float[] scale, float[] offset) {
-        float d = Bytes.f16(w, at), dmin = Bytes.f16(w, at + 2);
-        for (int j = 0; j < 8; j++) {
-            scale[j] = d * ScalarKernels.scaleK4(w, at + 4, j);
-            offset[j] = -dmin * ScalarKernels.minK4(w, at + 4, j);
-        }
+    /** 6-bit scale of sub-block j from the 12 packed bytes at {@code s} (see {@link ScalarKernels#scaleK4}). */
+    static int scale(byte[] b, int s, int j) {
+        return j < 4 ? b[s + j] & 63 : (b[s + j + 4] & 0xF) | (b[s + j - 4] & 0xC0) >>> 2;
+    }
+
+    /** 6-bit min of sub-block j (see {@link ScalarKernels#minK4}). */
+    static int min(byte[] b, int s, int j) {
+        return j < 4 ? b[s + j + 4] & 63 : (b[s + j + 4] & 0xF0) >>> 4 | (b[s + j] & 0xC0) >>> 2;
     }
 
     @Override
-    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
-        float[] scale = new float[8], offset = new float[8];
+    float dot(byte[] row, int blocks, float[] x, int xOff) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) sum += block(row, 144 * b, x, xOff + 256 * b);
+        return sum;
+    }
+
+    private static float block(byte[] row, int at, float[] x, int xi) {
+        float d = Bytes.f16(row, at), dmin = Bytes.f16(row, at + 2);
         FloatVector acc = FloatVector.zero(F);
-        for (int b = 0, blocks = cols / 256; b < blocks; b++) {
-            long at = off + (long) b * BLOCK_BYTES;
-            subBlockScales(w, at, scale, offset);
-            for (int k = 0; k < 4; k++) {
-                ByteVector qa = Vec.bytes(w, at + 16 + 32 * k), qb = Vec.bytes(w, at + 32 + 32 * k);
-                int xi = xOff + 256 * b + 64 * k;
-                float s1 = scale[2 * k], o1 = offset[2 * k], s2 = scale[2 * k + 1], o2 = offset[2 * k + 1];
-                acc = Vec.dot16(qa.and((byte) 0xF), s1, o1, x, xi, acc);
-                acc = Vec.dot16(qb.and((byte) 0xF), s1, o1, x, xi + 16, acc);
-                acc = Vec.dot16(Vec.bits(qa, 4, 0xF), s2, o2, x, xi + 32, acc);
-                acc = Vec.dot16(Vec.bits(qb, 4, 0xF), s2, o2, x, xi + 48, acc);
-            }
+        // Sub-block j: the low (even j) or high (odd j) nibbles of qs[32·(j/2) .. +32). One sub-block per iteration
+        // keeps the loop body within C2's inlining node budget.
+        for (int j = 0; j < 8; j++) {
+            FloatVector s = Vec.splat(d * scale(row, at + 4, j)), o = Vec.splat(-dmin * min(row, at + 4, j));
+            int qs = at + 16 + 32 * (j >> 1), shift = 4 * (j & 1), xj = xi + 32 * j;
+            acc = Vec.dot16(Vec.bits(Vec.bytes(row, qs), shift, LOW4), s, o, x, xj, acc);
+            acc = Vec.dot16(Vec.bits(Vec.bytes(row, qs + 16), shift, LOW4), s, o, x, xj + 16, acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
-    public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
-        float[] scale = new float[8], offset = new float[8];
-        for (int b = 0, blocks = cols / 256; b < blocks; b++) {
-            long at = off + (long) b * BLOCK_BYTES;
-            subBlockScales(w, at, scale, offset);
-            for (int k = 0; k < 4; k++) {
-                ByteVector qa = Vec.bytes(w, at + 16 + 32 * k), qb = Vec.bytes(w, at + 32 + 32 * k);
-                int di = dstOff + 256 * b + 64 * k;
-                float s1 = scale[2 * k], o1 = offset[2 * k], s2 = scale[2 * k + 1], o2 = offset[2 * k + 1];
-                Vec.store16(qa.and((byte) 0xF), s1, o1, dst, di);
-                Vec.store16(qb.and((byte) 0xF), s1, o1, dst, di + 16);
-                Vec.store16(Vec.bits(qa, 4, 0xF), s2, o2, dst, di + 32);
-                Vec.store16(Vec.bits(qb, 4, 0xF), s2, o2, dst, di + 48);
-            }
+    void dequantize(byte[] row, int blocks, float[] dst, int dstOff) {
+        for (int b = 0; b < blocks; b++) dequantizeBlock(row, 144 * b, dst, dstOff + 256 * b);
+    }
+
+    private static void dequantizeBlock(byte[] row, int at, float[] dst, int di) {
+        float d = Bytes.f16(row, at), dmin = Bytes.f16(row, at + 2);
+        for (int j = 0; j < 8; j++) {
+            FloatVector s = Vec.splat(d * scale(row, at + 4, j)), o = Vec.splat(-dmin * min(row, at + 4, j));
+            int qs = at + 16 + 32 * (j >> 1), shift = 4 * (j & 1), dj = di + 32 * j;
+            Vec.store16(Vec.bits(Vec.bytes(row, qs), shift, LOW4), s, o, dst, dj);
+            Vec.store16(Vec.bits(Vec.bytes(row, qs + 16), shift, LOW4), s, o, dst, dj + 16);
         }
     }
 }

@@ -2,37 +2,52 @@ package io.sirocco.tensor.kernel;
 
 import static io.sirocco.tensor.kernel.Vec.F;
 
-import java.lang.foreign.MemorySegment;
+import io.sirocco.tensor.GgmlType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Q8_0 rows (layout in {@link ScalarKernels#q8_0}): 34-byte blocks of half d + 32 int8. */
-final class Q8_0Kernel implements RowKernel {
+final class Q8_0Kernel extends BlockKernel {
     static final Q8_0Kernel INSTANCE = new Q8_0Kernel();
-    private static final int BLOCK_BYTES = 34;
 
-    private Q8_0Kernel() {}
+    /** Blocks per call of {@code group}: 256 values, like one K-quant super-block. */
+    private static final int GROUP = 8;
+
+    private Q8_0Kernel() {
+        super(GgmlType.Q8_0);
+    }
 
     @Override
-    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+    float dot(byte[] row, int blocks, float[] x, int xOff) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b += GROUP) sum += group(row, b, Math.min(blocks, b + GROUP), x, xOff);
+        return sum;
+    }
+
+    /** Blocks [from, to) of the row; returns a float so no vector crosses a call that might not be inlined. */
+    private static float group(byte[] row, int from, int to, float[] x, int xOff) {
         FloatVector acc = FloatVector.zero(F);
-        for (int b = 0, blocks = cols / 32; b < blocks; b++) {
-            long at = off + (long) b * BLOCK_BYTES;
-            float d = Bytes.f16(w, at);
-            int xi = xOff + 32 * b;
-            acc = Vec.dot16(Vec.bytes(w, at + 2), d, 0, x, xi, acc);
-            acc = Vec.dot16(Vec.bytes(w, at + 18), d, 0, x, xi + 16, acc);
+        for (int b = from; b < to; b++) {
+            int at = 34 * b, xi = xOff + 32 * b;
+            FloatVector block = Vec.dot16(Vec.bytes(row, at + 2), x, xi, FloatVector.zero(F));
+            block = Vec.dot16(Vec.bytes(row, at + 18), x, xi + 16, block);
+            acc = block.fma(Vec.splat(Bytes.f16(row, at)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
-    public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
-        for (int b = 0, blocks = cols / 32; b < blocks; b++) {
-            long at = off + (long) b * BLOCK_BYTES;
-            float d = Bytes.f16(w, at);
-            Vec.store16(Vec.bytes(w, at + 2), d, 0, dst, dstOff + 32 * b);
-            Vec.store16(Vec.bytes(w, at + 18), d, 0, dst, dstOff + 32 * b + 16);
+    void dequantize(byte[] row, int blocks, float[] dst, int dstOff) {
+        for (int b = 0; b < blocks; b += GROUP) dequantizeGroup(row, b, Math.min(blocks, b + GROUP), dst, dstOff);
+    }
+
+    private static void dequantizeGroup(byte[] row, int from, int to, float[] dst, int dstOff) {
+        FloatVector zero = FloatVector.zero(F);
+        for (int b = from; b < to; b++) {
+            int at = 34 * b;
+            FloatVector d = Vec.splat(Bytes.f16(row, at));
+            Vec.store16(Vec.bytes(row, at + 2), d, zero, dst, dstOff + 32 * b);
+            Vec.store16(Vec.bytes(row, at + 18), d, zero, dst, dstOff + 32 * b + 16);
         }
     }
 }

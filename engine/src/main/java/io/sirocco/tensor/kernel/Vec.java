@@ -35,17 +35,31 @@ final class Vec {
         return preferred.length() > 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_128;
     }
 
-    static ByteVector bytes(MemorySegment s, long off) {
-        return ByteVector.fromMemorySegment(B16, s, off, LE);
+    // Constants as vectors: vector-vector operations inline in fewer levels than their broadcasting scalar forms, and
+    // C2 gives up inlining (and boxes every vector) past MaxInlineLevel.
+    static final ByteVector LOW4 = ByteVector.broadcast(B16, (byte) 0x0F);
+    static final ByteVector ONE = ByteVector.broadcast(B16, (byte) 1);
+    static final ByteVector THREE = ByteVector.broadcast(B16, (byte) 3);
+    static final ByteVector EIGHT = ByteVector.broadcast(B16, (byte) 8);
+    static final ByteVector THIRTY_TWO = ByteVector.broadcast(B16, (byte) 32);
+    private static final IntVector HALF_MAGNITUDE = IntVector.broadcast(I, 0x7FFF);
+    private static final IntVector HALF_EXPONENT = IntVector.broadcast(I, 0x7C00);
+    private static final IntVector HALF_SIGN = IntVector.broadcast(I, 0x8000);
+    private static final IntVector FLOAT_EXPONENT = IntVector.broadcast(I, 0x7F800000);
+    private static final FloatVector REBIAS = FloatVector.broadcast(F, 0x1p112f);
+
+    /** 16 bytes of a heap copy of a row (far fewer JIT nodes than a load from a MemorySegment). */
+    static ByteVector bytes(byte[] b, int i) {
+        return ByteVector.fromArray(B16, b, i);
     }
 
-    /** Lanes shifted right (zero-filling) and masked: bits [shift, shift + width) of each byte. */
-    static ByteVector bits(ByteVector v, int shift, int mask) {
-        return v.lanewise(VectorOperators.LSHR, shift).and((byte) mask);
+    /** Each byte shifted right by {@code shift} (zero-filling), then masked. */
+    static ByteVector bits(ByteVector v, int shift, ByteVector mask) {
+        return v.lanewise(VectorOperators.LSHR, shift).and(mask);
     }
 
-    /** acc + Σ_p (q_p·scale + offset) · x[xi + p·L ..], for 16 weights q (integers in byte lanes). */
-    static FloatVector dot16(ByteVector q, float scale, float offset, float[] x, int xi, FloatVector acc) {
+    /** acc + Σ (q·scale + offset) · x[xi ..], for 16 weights q (integers in byte lanes). */
+    static FloatVector dot16(ByteVector q, FloatVector scale, FloatVector offset, float[] x, int xi, FloatVector acc) {
         for (int p = 0; p < PARTS; p++) {
             FloatVector w = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).fma(scale, offset);
             acc = w.fma(FloatVector.fromArray(F, x, xi + p * L), acc);
@@ -53,21 +67,34 @@ final class Vec {
         return acc;
     }
 
+    /** acc + Σ q · x[xi ..] for 16 integers q; the caller applies the scale. */
+    static FloatVector dot16(ByteVector q, float[] x, int xi, FloatVector acc) {
+        for (int p = 0; p < PARTS; p++) {
+            FloatVector w = (FloatVector) q.convertShape(VectorOperators.B2F, F, p);
+            acc = w.fma(FloatVector.fromArray(F, x, xi + p * L), acc);
+        }
+        return acc;
+    }
+
     /** dst[di ..] = q·scale + offset for 16 weights q. */
-    static void store16(ByteVector q, float scale, float offset, float[] dst, int di) {
+    static void store16(ByteVector q, FloatVector scale, FloatVector offset, float[] dst, int di) {
         for (int p = 0; p < PARTS; p++)
             ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).fma(scale, offset).intoArray(dst, di + p * L);
+    }
+
+    static FloatVector splat(float v) {
+        return FloatVector.broadcast(F, v);
     }
 
     /** L binary16 values at {@code off} as floats (exact, subnormals, infinities and NaN included). */
     static FloatVector halfs(MemorySegment s, long off) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, off, LE).convertShape(VectorOperators.S2I, I, 0);
-        IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+        IntVector magnitude = h.and(HALF_MAGNITUDE).lanewise(VectorOperators.LSHL, 13);
         // Exponent rebias by multiplying with 2^(127-15): exact for normals and subnormals alike.
-        IntVector bits = magnitude.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> infOrNan = h.and(0x7C00).eq(0x7C00);
-        bits = bits.blend(magnitude.or(0x7F800000), infOrNan);
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+        IntVector bits = magnitude.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts();
+        VectorMask<Integer> infOrNan = h.and(HALF_EXPONENT).compare(VectorOperators.EQ, HALF_EXPONENT);
+        bits = bits.blend(magnitude.or(FLOAT_EXPONENT), infOrNan);
+        return bits.or(h.and(HALF_SIGN).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
     /** L bfloat16 values at {@code off} as floats. */

@@ -216,6 +216,22 @@ class GgufFileTest {
     }
 
     @Test
+    void readsVersion2() throws IOException {
+        byte[] v3 = Files.readAllBytes(TestData.file("models/stories260K.gguf"));
+        v3[4] = 2; // v2 and v3 share the little-endian layout (v3 only added big-endian files)
+        try (GgufFile f = GgufFile.open(write(v3))) {
+            assertThat(f.version()).isEqualTo(2);
+            assertThat(f.tensors()).hasSize(48);
+        }
+    }
+
+    @Test
+    void missingFileIsAFormatError() {
+        assertRejected(tmp.resolve("nope.gguf"), "cannot read");
+        assertRejected(tmp, "cannot read");
+    }
+
+    @Test
     void rejectsAbsurdCountsAndLengths() throws IOException {
         assertRejected(write(header(3, Long.MAX_VALUE, 0)), "tensor count is 9223372036854775807");
         assertRejected(write(header(3, -1, 0)), "tensor count is 18446744073709551615");
