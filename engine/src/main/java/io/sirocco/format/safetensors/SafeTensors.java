@@ -54,7 +54,8 @@ public final class SafeTensors implements AutoCloseable {
     public static SafeTensors open(Path path) {
         Arena arena = Arena.ofShared();
         try {
-            return path.getFileName().toString().endsWith(".json") ? openIndex(path, arena) : openSingle(path, arena);
+            boolean index = path.getFileName() != null && path.getFileName().toString().endsWith(".json");
+            return index ? openIndex(path, arena) : openSingle(path, arena);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;

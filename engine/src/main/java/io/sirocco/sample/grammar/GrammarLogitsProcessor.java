@@ -44,9 +44,17 @@ public final class GrammarLogitsProcessor implements LogitsProcessor {
     @Override
     public void process(float[] logits, int offset, int vocab) {
         long[] m = allowedMask();
-        for (int i = 0; i < vocab; i++) {
-            if (i >= tok.vocabSize() || (m[i >>> 6] & (1L << i)) == 0) logits[offset + i] = Float.NEGATIVE_INFINITY;
+        int n = Math.min(vocab, tok.vocabSize());
+        for (int w = 0; w << 6 < n; w++) {
+            long forbidden = ~m[w];
+            while (forbidden != 0) {
+                int i = (w << 6) + Long.numberOfTrailingZeros(forbidden);
+                if (i >= n) break;
+                logits[offset + i] = Float.NEGATIVE_INFINITY;
+                forbidden &= forbidden - 1;
+            }
         }
+        for (int i = n; i < vocab; i++) logits[offset + i] = Float.NEGATIVE_INFINITY;   // ids the tokenizer lacks
     }
 
     @Override
@@ -69,6 +77,11 @@ public final class GrammarLogitsProcessor implements LogitsProcessor {
     /** True when the output so far is complete (EOS is allowed). */
     public boolean isComplete() {
         return finished || state.accepting;
+    }
+
+    /** The current grammar state. */
+    public GrammarState state() {
+        return state;
     }
 
     /** True once EOS has been accepted. */
@@ -123,7 +136,7 @@ public final class GrammarLogitsProcessor implements LogitsProcessor {
         return matcher;
     }
 
-    private long[] computeMask(GrammarState s) {
+    long[] computeMask(GrammarState s) {
         long[] m = new long[words];
         GrammarState dead = matcher.dead();
         GrammarState[] st = walk;

@@ -2,14 +2,13 @@ package io.sirocco.sample.grammar;
 
 /**
  * One state of a {@link GrammarMatcher}: the set of live configurations (graph node waiting to consume, call stack),
- * interned so that equal states are the same object and their byte transitions and token masks can be cached.
+ * interned so that equal states are the same object and their byte transitions (and, in the processor, token masks) can be cached.
  */
 public final class GrammarState {
     final long[] configs;           // sorted; (node << 32) | stackId, only nodes with consuming edges
     final boolean accepting;        // the output may end here
     final int id;
     final GrammarState[] next = new GrammarState[256];   // byte transitions, filled lazily
-    long[] mask;                    // cached allowed-token bitset, filled lazily
 
     GrammarState(long[] configs, boolean accepting, int id) {
         this.configs = configs;

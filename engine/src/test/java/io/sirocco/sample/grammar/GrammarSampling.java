@@ -35,8 +35,8 @@ final class GrammarSampling {
     }
 
     /**
-     * Picks uniformly among allowed tokens, but with probability {@code closeBias} among the "closers" (special
-     * tokens, or text with {@code " } ]}) so that walks end; stops with probability 1/2 whenever EOS is allowed.
+     * Picks uniformly among allowed tokens, but with probability 0.15 among allowed special tokens and with probability
+     * {@code closeBias} among the "closers" (special tokens, or text with {@code " } ]}) so that walks end; stops with probability 1/2 whenever EOS is allowed.
      * Checks at every step that some token is allowed and that a non-EOS token is allowed while incomplete.
      */
     static Sample walk(GrammarLogitsProcessor p, Tokenizer tok, Random rnd, int maxSteps, double closeBias) {
@@ -65,7 +65,10 @@ final class GrammarSampling {
                 assertThat(p.allowedTokens()).containsExactly(eos);
                 return new Sample(ids, out.toByteArray(), true);
             }
-            int id = nc > 0 && rnd.nextDouble() < closeBias ? closers[rnd.nextInt(nc)] : others[rnd.nextInt(no)];
+            int specials = 0;
+            for (int k = 0; k < no && tok.isSpecial(others[k]); k++) specials++;   // ids ascend: specials first
+            int id = specials > 0 && rnd.nextDouble() < 0.15 ? others[rnd.nextInt(specials)]
+                    : nc > 0 && rnd.nextDouble() < closeBias ? closers[rnd.nextInt(nc)] : others[rnd.nextInt(no)];
             p.accept(id);
             ids.add(id);
             out.writeBytes(tok.isSpecial(id) ? ("<" + id + ">").getBytes() : tok.tokenBytes(id));

@@ -1,10 +1,8 @@
 package io.sirocco.sample.grammar;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * An independent, deliberately plain JSON-schema validator for the subset the grammar compiler supports; used only to
@@ -105,12 +103,5 @@ final class MiniSchemaValidator {
             case "null" -> v.isNull();
             default -> false;
         };
-    }
-
-    @SuppressWarnings("unused")
-    private static Set<String> names(JsonNode o) {
-        Set<String> s = new HashSet<>();
-        o.fieldNames().forEachRemaining(s::add);
-        return s;
     }
 }

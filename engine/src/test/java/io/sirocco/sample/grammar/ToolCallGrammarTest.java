@@ -2,6 +2,7 @@ package io.sirocco.sample.grammar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -163,7 +164,7 @@ class ToolCallGrammarTest {
             GrammarLogitsProcessor p = GrammarProcessors.forGrammar(g, tok);
             for (int step = 0; step < 30 && !p.isFinished(); step++) {
                 int[] allowed = p.allowedTokens();
-                for (int id : allowed) assertThat(id == EOS || !tok.isSpecial(id)).as("special %d allowed in none mode", id).isTrue();
+                for (int id : allowed) if (id != EOS && tok.isSpecial(id)) fail("special " + id + " allowed in none mode");
                 int id = allowed[rnd.nextInt(allowed.length)];
                 p.accept(id);
             }
@@ -261,5 +262,26 @@ class ToolCallGrammarTest {
             pos = sp.end();
         }
         return m.stepBytes(s, text.substring(pos).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void processMasksLogitsConsistentlyWithAllowedTokens() {
+        Grammar g = GrammarProcessors.toolCallGrammar(strictTools(), ToolChoiceMode.ANY, null, false, null, false, tok);
+        GrammarLogitsProcessor p = GrammarProcessors.forGrammar(g, tok);
+        for (int id : new int[] {TOOL_CALLS}) p.accept(id);
+        for (int id : ids("get_")) p.accept(id);
+        int vocab = tok.vocabSize() + 100;   // the model may have more output rows than the tokenizer has ids
+        float[] logits = new float[vocab + 7];
+        java.util.Arrays.fill(logits, 1f);
+        p.process(logits, 7, vocab);
+        java.util.Set<Integer> allowed = new java.util.HashSet<>();
+        for (int id : p.allowedTokens()) allowed.add(id);
+        assertThat(allowed).isNotEmpty();
+        for (int i = 0; i < 7; i++) assertThat(logits[i]).isEqualTo(1f);
+        for (int i = 0; i < vocab; i++)
+            assertThat(logits[7 + i]).as("id %d", i).isEqualTo(allowed.contains(i) ? 1f : Float.NEGATIVE_INFINITY);
+        for (int id : allowed) assertThat(new String(tok.tokenBytes(id))).satisfiesAnyOf(
+                t -> assertThat("weather".startsWith(t) || t.startsWith("weather")).isTrue(),
+                t -> assertThat("time".startsWith(t) || t.startsWith("time")).isTrue());
     }
 }
