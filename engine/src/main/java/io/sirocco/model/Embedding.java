@@ -22,11 +22,21 @@ final class Embedding {
         }
     }
 
-    /** Final norm and output projection, only for the rows that are sampled (skipping the rest saves a vocab×dim pass). */
-    static float[] logits(Batch batch, float[] h, float[] norm, float eps, Tensor output, int dim, WorkerPool pool) {
-        int n = batch.logitRows().length;
+    /**
+     * After the last layer's attention only the rows that give logits matter: the last feed-forward, the final norm and
+     * the output projection run on those alone (as llama.cpp does). Returns them packed, (logitRows.length, dim).
+     */
+    static float[] keepLogitRows(Batch batch, float[] h, int dim) {
+        int[] keep = batch.logitRows();
+        float[] kept = new float[Math.max(1, keep.length) * dim];
+        for (int i = 0; i < keep.length; i++) System.arraycopy(h, keep[i] * dim, kept, i * dim, dim);
+        return kept;
+    }
+
+    /** Final norm and output projection of the first {@code n} rows of {@code h} (n, dim) → (n, vocab). */
+    static float[] logits(float[] h, int n, float[] norm, float eps, Tensor output, int dim, WorkerPool pool) {
         float[] x = new float[n * dim];  // (n, dim)
-        for (int i = 0; i < n; i++) Ops.rmsNorm(h, batch.logitRows()[i] * dim, norm, eps, x, i * dim, dim);
+        for (int i = 0; i < n; i++) Ops.rmsNorm(h, i * dim, norm, eps, x, i * dim, dim);
         float[] out = new float[(int) (n * output.rows())];  // (n, vocab)
         Kernels.matmul(output, x, n, out, pool);
         return out;

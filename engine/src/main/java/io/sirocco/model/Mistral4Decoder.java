@@ -91,6 +91,7 @@ public final class Mistral4Decoder implements Decoder {
         Rope rope = new Rope(invFreq, RopeStyle.INTERLEAVED, positions);
 
         Embedding.embed(batch, w.tokEmbeddings(), dim, h);
+        int rows = T;  // rows of h still needed: all of them, until the last layer keeps only the sampled ones
         long attn = 0, router = 0, routed = 0, shared = 0;
         int expertsRead = 0;
         for (int l = 0; l < c.nLayers(); l++) {
@@ -98,10 +99,14 @@ public final class Mistral4Decoder implements Decoder {
             for (int t = 0; t < T; t++) Ops.rmsNorm(h, t * dim, lw.attentionNorm(), c.normEps(), x, t * dim, dim);
             attention.run(lw, l, batch, x, rope, positions, cache, o, pool);
             Ops.add(h, o, T * dim);
+            if (l == c.nLayers() - 1) {
+                h = Embedding.keepLogitRows(batch, h, dim);
+                rows = batch.logitRows().length;
+            }
 
-            for (int t = 0; t < T; t++) Ops.rmsNorm(h, t * dim, lw.ffnNorm(), c.normEps(), x, t * dim, dim);
-            int[] read = MoeFeedForward.run(p.moe(), lw, x, T, dim, o, pool);
-            Ops.add(h, o, T * dim);
+            for (int t = 0; t < rows; t++) Ops.rmsNorm(h, t * dim, lw.ffnNorm(), c.normEps(), x, t * dim, dim);
+            int[] read = MoeFeedForward.run(p.moe(), lw, x, rows, dim, o, pool);
+            Ops.add(h, o, rows * dim);
 
             attn += attentionBytes(lw);
             router += lw.router().data().byteSize();
@@ -109,7 +114,7 @@ public final class Mistral4Decoder implements Decoder {
             expertsRead += read.length;
             if (lw.shared() != null) shared += MoeFeedForward.bytes(lw.shared());
         }
-        float[] logits = Embedding.logits(batch, h, w.norm(), c.normEps(), w.output(), dim, pool);
+        float[] logits = Embedding.logits(h, rows, w.norm(), c.normEps(), w.output(), dim, pool);
         long emb = 0;
         for (int t = 0; t < T; t++) if (batch.embeddings() == null || batch.embeddings()[t] == null) emb += w.tokEmbeddings().rowBytes();
         long out = batch.logitRows().length == 0 ? 0 : w.output().data().byteSize() + 4L * w.norm().length;

@@ -55,6 +55,7 @@ public final class MistralDecoder implements Decoder {
 
         Embedding.embed(batch, w.tokEmbeddings(), dim, h);
         Rope rope = new Rope(invFreq, c.ropeStyle(), batch.positions());
+        int rows = T;  // rows of h still needed: all of them, until the last layer keeps only the sampled ones
 
         for (int l = 0; l < c.nLayers(); l++) {
             LayerWeights lw = w.layers().get(l);
@@ -70,14 +71,18 @@ public final class MistralDecoder implements Decoder {
             Attention.run(c, cache, l, batch, q, att, pool);
             Kernels.matmul(lw.wo(), att, T, o, pool);
             Ops.add(h, o, T * dim);
+            if (l == c.nLayers() - 1) {
+                h = Embedding.keepLogitRows(batch, h, dim);
+                rows = batch.logitRows().length;
+            }
 
-            for (int t = 0; t < T; t++) Ops.rmsNorm(h, t * dim, lw.ffnNorm(), c.normEps(), x, t * dim, dim);
-            Kernels.matmul(lw.w1(), x, T, gate, pool);
-            Kernels.matmul(lw.w3(), x, T, up, pool);
-            Ops.swiglu(gate, up, T * hidden);
-            Kernels.matmul(lw.w2(), gate, T, o, pool);
-            Ops.add(h, o, T * dim);
+            for (int t = 0; t < rows; t++) Ops.rmsNorm(h, t * dim, lw.ffnNorm(), c.normEps(), x, t * dim, dim);
+            Kernels.matmul(lw.w1(), x, rows, gate, pool);
+            Kernels.matmul(lw.w3(), x, rows, up, pool);
+            Ops.swiglu(gate, up, rows * hidden);
+            Kernels.matmul(lw.w2(), gate, rows, o, pool);
+            Ops.add(h, o, rows * dim);
         }
-        return Embedding.logits(batch, h, w.norm(), c.normEps(), w.output(), dim, pool);
+        return Embedding.logits(h, rows, w.norm(), c.normEps(), w.output(), dim, pool);
     }
 }

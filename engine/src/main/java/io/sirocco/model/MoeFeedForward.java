@@ -15,6 +15,7 @@ final class MoeFeedForward {
 
     /** out (T, dim) = MoE(x (T, dim)); returns the ids of the routed experts read (each once, ascending). */
     static int[] run(Mistral4Params.Moe moe, Mistral4Weights.Layer lw, float[] x, int T, int dim, float[] out, WorkerPool pool) {
+        if (T == 0) return new int[0];  // nothing left to route (the last layer when no row is sampled)
         int nExp = moe.numExperts(), k = moe.expertsPerToken(), hid = moe.expertHiddenDim();
         float[] logits = new float[T * nExp];  // (T, experts)
         Kernels.matmul(lw.router(), x, T, logits, pool);
