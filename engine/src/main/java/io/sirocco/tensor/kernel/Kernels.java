@@ -14,9 +14,10 @@ import jdk.incubator.vector.VectorOperators;
  * Checked against {@link ScalarKernels}.
  *
  * <p>{@code matmul} with one activation row (decode) is a fused dequantize-and-dot per weight row, bound by memory
- * bandwidth. With several rows (prefill, batched decode) a block of weight rows is dequantized once into a per-chunk
- * buffer that stays in L2 and applied to the activation rows in 4×4 register tiles, so weights are read from memory
- * once per call rather than once per token.
+ * bandwidth. With several rows a block of weight rows is dequantized once into a per-chunk buffer that stays in L2, so
+ * weights are read from memory once per call rather than once per token, and applied to the activation rows: in 4×4
+ * register tiles of dot products below {@code L} rows (small decode batches), in token panels from {@code L} rows on
+ * ({@link PanelMatmul}: prefill).
  */
 public final class Kernels {
     private Kernels() {}
@@ -75,6 +76,10 @@ public final class Kernels {
             pool.parallelForRange(rows, 16, (r0, r1) -> {
                 for (int r = r0; r < r1; r++) out[outOff + r] = k.dot(data, r * rowBytes, cols, x, xOff);
             });
+            return;
+        }
+        if (n >= L) {
+            PanelMatmul.run(k, data, rowBytes, rows, cols, x, xOff, n, out, outOff, pool);
             return;
         }
         // A block of weight rows is dequantized once into a buffer that stays in L2, then swept by every activation

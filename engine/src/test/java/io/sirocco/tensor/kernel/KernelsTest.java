@@ -118,7 +118,7 @@ class KernelsTest {
     }
 
     static Stream<Arguments> matmulCases() {
-        return types().flatMap(t -> Stream.of(1, 3, 8, 17).flatMap(n -> Stream.of(1, 2, 3).map(th -> Arguments.of(t, n, th))));
+        return types().flatMap(t -> Stream.of(1, 3, 8, 16, 17, 40, 64, 100).flatMap(n -> Stream.of(1, 2, 3).map(th -> Arguments.of(t, n, th))));
     }
 
     @ParameterizedTest(name = "{0} n={1} threads={2}")
