@@ -172,16 +172,17 @@ final class BenchCommand implements Callable<Integer> {
      */
     private void warmUp(Model m, WorkerPool pool) {
         Decoder dec = m.decoder();
-        KvCache cache = KvCache.forTokens(dec.cacheShape(), 40);
+        int promptLen = 112;  // 64 + 32 + 16: every token-panel width of the prefill matmul
+        KvCache cache = KvCache.forTokens(dec.cacheShape(), promptLen + 8);
         double best = Double.MAX_VALUE;
         for (int round = 0; round < 8; round++) {
             KvCache.SequenceKv seq = new KvCache.SequenceKv();
-            cache.reserve(seq, 40);
-            int[] ids = new int[32];
+            cache.reserve(seq, promptLen + 8);
+            int[] ids = new int[promptLen];
             java.util.Arrays.fill(ids, 1);
             dec.forward(Batch.ofSequence(ids, 0, seq), cache, pool);
             long t = System.nanoTime();
-            for (int i = 0; i < 4; i++) dec.forward(Batch.ofSequence(new int[] {1}, 32 + i, seq), cache, pool);
+            for (int i = 0; i < 4; i++) dec.forward(Batch.ofSequence(new int[] {1}, promptLen + i, seq), cache, pool);
             double s = (System.nanoTime() - t) / 1e9;
             cache.release(seq);
             if (round >= 2 && s > 0.9 * best) break;

@@ -1,8 +1,34 @@
 package io.sirocco.model;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /** Element-wise steps of the forward pass, on rows of heap float arrays. */
 public final class Ops {
     private Ops() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    /** Σ_i a[ao+i] · b[bo+i] for i < n. */
+    public static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length())
+            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += a[ao + i] * b[bo + i];
+        return sum;
+    }
+
+    /** y[yo+i] += a · x[xo+i] for i < n. */
+    public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector av = FloatVector.broadcast(F, a);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length())
+            FloatVector.fromArray(F, x, xo + i).fma(av, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        for (; i < n; i++) y[yo + i] += a * x[xo + i];
+    }
 
     /** out[o..o+n) = x[xo..xo+n) · rsqrt(mean(x²) + eps) ⊙ w; sums in double as the reference does in fp32/fp64. */
     public static void rmsNorm(float[] x, int xo, float[] w, float eps, float[] out, int o, int n) {

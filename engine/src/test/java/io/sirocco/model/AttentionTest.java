@@ -6,15 +6,18 @@ import io.sirocco.engine.KvCache;
 import io.sirocco.parallel.WorkerPool;
 import java.util.Random;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.Test;
+import io.sirocco.engine.KvType;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class AttentionTest {
-    @Test
-    void vectorisedAttentionMatchesTheReference() {
-        int heads = 4, kvHeads = 2, hd = 36;  // 36: not a multiple of the vector length, so tails run too
+    @ParameterizedTest
+    @EnumSource(KvType.class)
+    void vectorisedAttentionMatchesTheReference(KvType type) {
+        int heads = 4, kvHeads = 2, hd = 64 + 32;  // 96: not a multiple of 64 lanes' worth, and a whole number of q8_0 blocks
         ModelConfig c = new ModelConfig(Architecture.LLAMA, heads * hd, 1, heads, kvHeads, hd, 64, 100, 1e-5f, 1e6,
                 RopeStyle.values()[0], 0, false, 1, 2);
-        KvCache cache = new KvCache(1, kvHeads * hd, 4, 8);
+        KvCache cache = new KvCache(1, kvHeads * hd, hd, 4, 8, type);
         Random rnd = new Random(3);
         float[] k = new float[kvHeads * hd], v = new float[kvHeads * hd];
         for (int slot = 0; slot < 4 * 8; slot++) {

@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The last layer's feed-forward runs only on the rows that give logits. Asking for a few rows must give exactly the
- * logits those rows have when every row is asked for, and asking for none must still fill the KV cache the same way.
+ * logits those rows have when every row is asked for (to rounding), and asking for none must still fill the KV cache
+ * the same way.
  */
 class LastLayerRowsTest {
     static WorkerPool pool;
@@ -40,13 +41,22 @@ class LastLayerRowsTest {
             int[] some = {2, 9, 4};
             float[] part = run(dec, ids, some, null);
             for (int i = 0; i < some.length; i++)
-                assertThat(Arrays.copyOfRange(part, i * vocab, (i + 1) * vocab))
-                        .as("row %d", some[i]).containsExactly(Arrays.copyOfRange(all, some[i] * vocab, (some[i] + 1) * vocab));
+                assertThat(maxDiff(part, i * vocab, all, some[i] * vocab, vocab)).as("row %d", some[i]).isLessThan(1e-4f);
 
             // No logits from the prompt chunk: the next token still sees the same cache, so its logits are unchanged.
             float[] next = run(dec, ids, new int[0], 42), reference = run(dec, ids, new int[] {ids.length - 1}, 42);
-            assertThat(next).containsExactly(reference);
+            assertThat(maxDiff(next, 0, reference, 0, vocab)).isLessThan(1e-4f);
         }
+    }
+
+    /**
+     * Largest |a - b| over n logits. Not exact equality: the Vector API's lane reductions may add in another order
+     * before and after C2 compiles them, so two identical runs can differ in the last bits.
+     */
+    private static float maxDiff(float[] a, int ao, float[] b, int bo, int n) {
+        float worst = 0;
+        for (int i = 0; i < n; i++) worst = Math.max(worst, Math.abs(a[ao + i] - b[bo + i]));
+        return worst;
     }
 
     /** Logits of {@code rows} of the prompt; with {@code then} set, the logits of that token decoded after the prompt instead. */
