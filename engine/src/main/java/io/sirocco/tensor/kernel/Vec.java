@@ -40,14 +40,16 @@ final class Vec {
     }
 
     /**
-     * Part {@code p} (lanes p·L ..) of 16 small integers packed in byte lanes: ((q >>> shift) & mask), with mask -1
-     * meaning the signed byte itself. The bit work is done after widening to int lanes, where x86 has native shifts
+     * Part {@code p} (lanes p·L ..) of 16 small integers packed in byte lanes: ((q >>> shift) & mask) of the unsigned
+     * byte, with mask -1 meaning the signed byte itself. The bit work is done after widening to int lanes, where x86 has native shifts
      * (byte-lane shifts are emulated and cost several times more).
      */
     static IntVector ints(ByteVector q, int shift, int mask, int p) {
-        IntVector v = (IntVector) q.convertShape(VectorOperators.B2I, I, p);
+        if (mask == -1) return (IntVector) q.convertShape(VectorOperators.B2I, I, p);
+        // Unsigned bit fields: zero-extended, so the top field needs no mask after its shift (one op less per part).
+        IntVector v = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
         if (shift != 0) v = v.lanewise(VectorOperators.LSHR, shift);
-        return mask == -1 ? v : v.and(mask);
+        return (0xFF >>> shift) <= mask ? v : v.and(mask);
     }
 
     /** Part p of 16 values ((lo >>> loShift) & 0xF) | ((hi >>> hiShift) & hiMask) << 4 (Q5_K, Q6_K). */
