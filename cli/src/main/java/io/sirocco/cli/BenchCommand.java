@@ -145,7 +145,8 @@ final class BenchCommand implements Callable<Integer> {
         for (int r = -1; r < reps; r++) {  // r = -1: warm-up (JIT, page cache), not counted
             KvCache.SequenceKv seq = new KvCache.SequenceKv();
             cache.reserve(seq, tokens + 1);
-            int n = r < 0 ? Math.min(tokens, prompt ? 16 : 4) : tokens;
+            // The prompt warm-up runs at full size: C2 compiles the prefill loops for the shapes it will time.
+            int n = r < 0 && !prompt ? Math.min(tokens, 4) : tokens;
             long t = System.nanoTime();
             if (prompt) {
                 int[] ids = new int[n];

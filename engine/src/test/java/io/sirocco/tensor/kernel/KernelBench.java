@@ -11,7 +11,7 @@ import java.util.Random;
 /**
  * Standalone timing harness for {@link Kernels#matmul} (not a unit test): a rows×cols matrix per type, n activation
  * rows, reported as GB/s of weights read (decode) and GFLOP/s. Usage:
- * {@code java -cp ... io.sirocco.tensor.kernel.KernelBench [types=Q4_0,Q4_K,Q6_K,Q8_0,BF16] [n=1] [threads=1] [rows=5120] [cols=5120] [seconds=2]}
+ * {@code java -cp ... io.sirocco.tensor.kernel.KernelBench [types=Q4_0,Q4_K,Q6_K,Q8_0,BF16] [n=1] [threads=1] [rows=5120] [cols=5120] [seconds=2] [int8=false]}
  * (arguments as key=value). Alternates the types over several passes because the machine is shared.
  */
 public final class KernelBench {
@@ -29,6 +29,7 @@ public final class KernelBench {
                 case "cols" -> cols = Integer.parseInt(kv[1]);
                 case "seconds" -> seconds = Double.parseDouble(kv[1]);
                 case "passes" -> passes = Integer.parseInt(kv[1]);
+                case "int8" -> Kernels.setInt8Prefill(Boolean.parseBoolean(kv[1]));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }

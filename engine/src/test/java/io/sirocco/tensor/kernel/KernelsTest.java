@@ -59,6 +59,10 @@ class KernelsTest {
 
     /** A rows×cols tensor of random weights quantized to {@code type}, placed at an odd address. */
     static Tensor randomTensor(GgmlType type, int rows, int cols, long seed) {
+        return randomTensor(arena, type, rows, cols, seed);
+    }
+
+    static Tensor randomTensor(Arena arena, GgmlType type, int rows, int cols, long seed) {
         float[] values = random(new Random(seed), rows * cols, 0.7f);
         long bytes = rows * type.byteSize(cols);
         MemorySegment data = arena.allocate(bytes + 3, 8).asSlice(3, bytes);

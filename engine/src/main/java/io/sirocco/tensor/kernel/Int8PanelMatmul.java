@@ -1,0 +1,213 @@
+package io.sirocco.tensor.kernel;
+
+import io.sirocco.parallel.WorkerPool;
+import io.sirocco.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Prefill matmul for 4-bit weights (Q4_0, Q4_K) with the activations quantized to int8 per 32 values, as llama.cpp
+ * does for every quantized type. Products of (q − 8) ∈ [−8, 7] and x8 ∈ [−127, 127] are summed in 16-bit lanes over a
+ * 32-column block (|sum| ≤ 32 512, so the integer sums are exact) and widened to float once per block: a 16-bit
+ * multiply and add handle twice the lanes of a float FMA, ≈ 1.5× the FMA peak of {@link PanelMatmul}.
+ *
+ * <p>The only rounding beyond f32 is the activations' (8 bits, one scale per token and 32 values); the block sums of
+ * x that Q4_K's offsets multiply are kept exact. Layout as {@link PanelMatmul}: token panels (cols, P) with
+ * P = 2·S or S tokens (S = 16-bit lanes per vector), five weight rows per micro-kernel call.
+ */
+final class Int8PanelMatmul {
+    private Int8PanelMatmul() {}
+
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, Vec.F.vectorShape());
+    private static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.S_256_BIT);
+    private static final int LS = S.length(), L = Vec.L;
+    private static final int ROWS = 5;
+    private static final int P2 = 2 * LS, P1 = LS;
+
+    /** Weight types this path handles (4-bit values with one scale, and for Q4_K an offset, per 32). */
+    static boolean supports(GgmlType type) {
+        return (type == GgmlType.Q4_0 || type == GgmlType.Q4_K) && LS == 2 * L;
+    }
+
+    static void run(GgmlType type, MemorySegment data, long rowBytes, int rows, int cols,
+                    float[] x, int xOff, int n, float[] out, int outOff, WorkerPool pool) {
+        int nb = cols / 32;
+        // Panels of P2 tokens, then one of P2 or P1 for the rest (at most P1 - 1 padding tokens).
+        int[] start = new int[n / P2 + 2], width = new int[n / P2 + 2];
+        int count = 0, t = 0;
+        for (; n - t >= P2; t += P2) { start[count] = t; width[count++] = P2; }
+        if (n - t > P1) { start[count] = t; width[count++] = P2; t = n; }
+        if (n - t > 0) { start[count] = t; width[count++] = P1; }
+        short[][] xq = new short[count][];  // per panel (cols, width): int8 activations widened to 16 bits
+        float[][] dx = new float[count][];  // per panel (nb, width): the activation scale of each token and block
+        float[][] xs = new float[count][];  // per panel (nb, width): Σ x over each token's block (Q4_K offsets)
+        for (int p = 0; p < count; p++) {
+            int wd = width[p];
+            xq[p] = new short[cols * wd];
+            dx[p] = new float[nb * wd];
+            xs[p] = new float[nb * wd];
+            for (int j = 0, valid = Math.min(wd, n - start[p]); j < valid; j++)
+                quantize(x, xOff + (start[p] + j) * cols, nb, wd, j, xq[p], dx[p], xs[p]);
+        }
+        boolean offsets = type == GgmlType.Q4_K;
+        final int panelCount = count;
+        int block = PanelMatmul.rowBlock(cols);
+        pool.parallelForRange((rows + block - 1) / block, 1, (b0, b1) -> {
+            short[] wq = new short[block * cols];   // (block, cols) weight values q − 8
+            float[] sc = new float[block * nb];     // (block, nb) their scales
+            float[] off = new float[block * nb];    // (block, nb) Q4_K: the value of q = 8 (scale·8 + offset)
+            float[] acc = new float[ROWS * P2];     // (5, width) float sums of one micro-kernel call
+            short[] sums = new short[ROWS * P2];    // (5, width) integer sums of one 32-column block
+            float[] subScale = new float[8], subOffset = new float[8];
+            for (int b = b0; b < b1; b++) {
+                int r0 = b * block, nr = Math.min(block, rows - r0);
+                for (int i = 0; i < nr; i++) {
+                    long at = (long) (r0 + i) * rowBytes;
+                    if (type == GgmlType.Q4_0) decodeQ4_0(data, at, nb, wq, i * cols, sc, i * nb);
+                    else decodeQ4_K(data, at, nb, wq, i * cols, sc, off, i * nb, subScale, subOffset);
+                }
+                if (nr % ROWS != 0) {  // rows past the matrix: zero weights, results dropped
+                    int pad = nr + ROWS - nr % ROWS;
+                    java.util.Arrays.fill(wq, nr * cols, pad * cols, (short) 0);
+                    java.util.Arrays.fill(sc, nr * nb, pad * nb, 0f);
+                    java.util.Arrays.fill(off, nr * nb, pad * nb, 0f);
+                }
+                for (int p = 0; p < panelCount; p++) {
+                    int wd = width[p], valid = Math.min(wd, n - start[p]);
+                    for (int i = 0; i < nr; i += ROWS) {
+                        java.util.Arrays.fill(acc, 0f);
+                        if (wd == P2) rows5x2(wq, i * cols, cols, sc, off, offsets, i * nb, xq[p], dx[p], xs[p], sums, acc);
+                        else rows5x1(wq, i * cols, cols, sc, off, offsets, i * nb, xq[p], dx[p], xs[p], sums, acc);
+                        int o = outOff + start[p] * rows + r0 + i;
+                        for (int ri = 0, rn = Math.min(ROWS, nr - i); ri < rn; ri++)
+                            for (int j = 0; j < valid; j++) out[o + j * rows + ri] = acc[ri * wd + j];
+                    }
+                }
+            }
+        });
+    }
+
+    /** Token j of a panel: per 32 values d = max|x| / 127, q = round(x / d) into column-major xq, d and Σx per block. */
+    static void quantize(float[] x, int from, int nb, int wd, int j, short[] xq, float[] dx, float[] xs) {
+        for (int b = 0; b < nb; b++) {
+            int base = from + 32 * b;
+            float amax = 0, sum = 0;
+            for (int i = 0; i < 32; i++) {
+                amax = Math.max(amax, Math.abs(x[base + i]));
+                sum += x[base + i];
+            }
+            float d = amax / 127f, id = amax == 0 ? 0 : 127f / amax;
+            for (int i = 0; i < 32; i++) xq[(32 * b + i) * wd + j] = (short) Math.round(x[base + i] * id);
+            dx[b * wd + j] = d;
+            xs[b * wd + j] = sum;
+        }
+    }
+
+    /** A Q4_0 row: q − 8 per value, d per block of 32. */
+    static void decodeQ4_0(MemorySegment w, long off, int nb, short[] wq, int wo, float[] sc, int so) {
+        for (int b = 0; b < nb; b++) {
+            long at = off + 18L * b;
+            sc[so + b] = Bytes.f16(w, at);
+            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Vec.B16, w, at + 2, Vec.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            v.and((short) 0xF).sub((short) 8).intoArray(wq, wo + 32 * b);
+            v.lanewise(VectorOperators.LSHR, 4).sub((short) 8).intoArray(wq, wo + 32 * b + 16);
+        }
+    }
+
+    /** A Q4_K row: q − 8 per value; per sub-block of 32 its scale d·sc and the value of q = 8, 8·d·sc − dmin·m. */
+    static void decodeQ4_K(MemorySegment w, long off, int nb, short[] wq, int wo, float[] sc, float[] offs, int so,
+                           float[] subScale, float[] subOffset) {
+        for (int sb = 0; sb < nb / 8; sb++) {
+            long at = off + 144L * sb;
+            Q4_KKernel.subBlockScales(w, at, subScale, subOffset);
+            for (int k = 0; k < 4; k++) {  // 32 bytes: low nibbles sub-block 2k, high nibbles 2k + 1
+                for (int half = 0; half < 2; half++) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Vec.B16, w, at + 16 + 32 * k + 16 * half, Vec.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+                    int c = wo + 256 * sb + 64 * k + 16 * half;
+                    v.and((short) 0xF).sub((short) 8).intoArray(wq, c);
+                    v.lanewise(VectorOperators.LSHR, 4).sub((short) 8).intoArray(wq, c + 32);
+                }
+            }
+            for (int j = 0; j < 8; j++) {
+                sc[so + 8 * sb + j] = subScale[j];
+                offs[so + 8 * sb + j] = 8 * subScale[j] + subOffset[j];
+            }
+        }
+    }
+
+    /**
+     * acc (5, 2·LS) = w rows [wo, wo + 5·cols) · panel (cols, 2·LS): per 32-column block the 16-bit sums of q·x8, then
+     * {@link #flush}.
+     */
+    private static void rows5x2(short[] w, int wo, int cols, float[] sc, float[] off, boolean offsets, int so,
+                                short[] xq, float[] dx, float[] xs, short[] sums, float[] acc) {
+        int w1 = wo + cols, w2 = w1 + cols, w3 = w2 + cols, w4 = w3 + cols, nb = cols / 32;
+        for (int b = 0; b < nb; b++) {
+            ShortVector z = ShortVector.zero(S);
+            ShortVector s00 = z, s01 = z, s10 = z, s11 = z, s20 = z, s21 = z, s30 = z, s31 = z, s40 = z, s41 = z;
+            for (int c = 32 * b, xc = c * P2, end = c + 32; c < end; c++, xc += P2) {
+                ShortVector x0 = ShortVector.fromArray(S, xq, xc), x1 = ShortVector.fromArray(S, xq, xc + LS);
+                ShortVector u = ShortVector.broadcast(S, w[wo + c]); s00 = u.mul(x0).add(s00); s01 = u.mul(x1).add(s01);
+                u = ShortVector.broadcast(S, w[w1 + c]); s10 = u.mul(x0).add(s10); s11 = u.mul(x1).add(s11);
+                u = ShortVector.broadcast(S, w[w2 + c]); s20 = u.mul(x0).add(s20); s21 = u.mul(x1).add(s21);
+                u = ShortVector.broadcast(S, w[w3 + c]); s30 = u.mul(x0).add(s30); s31 = u.mul(x1).add(s31);
+                u = ShortVector.broadcast(S, w[w4 + c]); s40 = u.mul(x0).add(s40); s41 = u.mul(x1).add(s41);
+            }
+            s00.intoArray(sums, 0); s01.intoArray(sums, LS); s10.intoArray(sums, P2); s11.intoArray(sums, P2 + LS);
+            s20.intoArray(sums, 2 * P2); s21.intoArray(sums, 2 * P2 + LS); s30.intoArray(sums, 3 * P2); s31.intoArray(sums, 3 * P2 + LS);
+            s40.intoArray(sums, 4 * P2); s41.intoArray(sums, 4 * P2 + LS);
+            flush(sums, P2, nb, b, sc, off, offsets, so, dx, xs, acc);
+        }
+    }
+
+    /** As {@link #rows5x2} for a panel of LS tokens. */
+    private static void rows5x1(short[] w, int wo, int cols, float[] sc, float[] off, boolean offsets, int so,
+                                short[] xq, float[] dx, float[] xs, short[] sums, float[] acc) {
+        int w1 = wo + cols, w2 = w1 + cols, w3 = w2 + cols, w4 = w3 + cols, nb = cols / 32;
+        for (int b = 0; b < nb; b++) {
+            ShortVector z = ShortVector.zero(S);
+            ShortVector s0 = z, s1 = z, s2 = z, s3 = z, s4 = z;
+            for (int c = 32 * b, xc = c * P1, end = c + 32; c < end; c++, xc += P1) {
+                ShortVector x0 = ShortVector.fromArray(S, xq, xc);
+                s0 = ShortVector.broadcast(S, w[wo + c]).mul(x0).add(s0);
+                s1 = ShortVector.broadcast(S, w[w1 + c]).mul(x0).add(s1);
+                s2 = ShortVector.broadcast(S, w[w2 + c]).mul(x0).add(s2);
+                s3 = ShortVector.broadcast(S, w[w3 + c]).mul(x0).add(s3);
+                s4 = ShortVector.broadcast(S, w[w4 + c]).mul(x0).add(s4);
+            }
+            s0.intoArray(sums, 0); s1.intoArray(sums, P1); s2.intoArray(sums, 2 * P1); s3.intoArray(sums, 3 * P1); s4.intoArray(sums, 4 * P1);
+            flush(sums, P1, nb, b, sc, off, offsets, so, dx, xs, acc);
+        }
+    }
+
+    /**
+     * Block b of five rows: acc[r, j] += sums[r, j] · scale[r, b] · dx[b, j] (+ offset[r, b] · xs[b, j]) for the
+     * width tokens j of a panel. The integer sums come through memory, not as vector arguments, which C2 would box
+     * when this call is not inlined into the large micro-kernel.
+     */
+    private static void flush(short[] sums, int width, int nb, int b, float[] sc, float[] off, boolean offsets, int so,
+                              float[] dx, float[] xs, float[] acc) {
+        int d = b * width;
+        for (int r = 0; r < ROWS; r++) {
+            int rb = so + r * nb + b;
+            float scale = sc[rb];
+            for (int i = 0; i < width; i += LS) {
+                ShortVector s = ShortVector.fromArray(S, sums, r * width + i);
+                for (int part = 0; part < 2; part++) {
+                    int j = i + part * L, a = r * width + j;
+                    FloatVector f = (FloatVector) s.convertShape(VectorOperators.S2F, Vec.F, part);
+                    FloatVector v = f.fma(FloatVector.fromArray(Vec.F, dx, d + j).mul(scale), FloatVector.fromArray(Vec.F, acc, a));
+                    if (offsets) v = FloatVector.fromArray(Vec.F, xs, d + j).fma(FloatVector.broadcast(Vec.F, off[rb]), v);
+                    v.intoArray(acc, a);
+                }
+            }
+        }
+    }
+}
