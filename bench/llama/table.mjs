@@ -26,10 +26,13 @@ for (const dtype of dtypes) {
         const pick = rs => rs.flatMap(r => r.results.filter(x => x.threads + "|" + x.test === key).map(x => x.mean_tps));
         const a = pick(s), b = pick(l);
         const ratio = a.length && b.length ? (median(a) / median(b)).toFixed(2) : "–";
-        // decode: bytes read per token · t/s; prompt: 2 · layer multiply-adds per token · t/s
-        const macs = s[0]?.layer_macs_per_token ?? 0;
+        // decode: bytes read per token · t/s. prompt of P tokens: 2 · multiply-adds / time, where the layers run for
+        // every token except the last layer's feed-forward, which (with the output projection) runs once.
+        const macs = s[0]?.layer_macs_per_token ?? 0, lastFfn = s[0]?.last_ffn_macs ?? 0, output = s[0]?.output_macs ?? 0;
+        const P = Number(test.slice(2));
+        const promptMacsPerToken = macs - lastFfn + (lastFfn + output) / P;
         const gbs = v => !v.length ? "" : test.startsWith("tg") ? (median(v) * bytes / 1e9).toFixed(1) + " GB/s"
-            : macs ? (median(v) * 2 * macs / 1e9).toFixed(0) + " GFLOP/s" : "";
+            : macs ? (median(v) * 2 * promptMacsPerToken / 1e9).toFixed(0) + " GFLOP/s" : "";
         console.log(`| ${dtype} | ${threads} | ${test} | ${fmt(a)} | ${fmt(b)} | ${ratio} | ${gbs(a)} | ${gbs(b)} |`);
     }
 }

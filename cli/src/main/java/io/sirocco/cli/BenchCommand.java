@@ -11,6 +11,7 @@ import io.sirocco.model.SyntheticModel;
 import io.sirocco.parallel.WorkerPool;
 import io.sirocco.tensor.GgmlType;
 import io.sirocco.tensor.Tensor;
+import io.sirocco.tensor.kernel.Kernels;
 import io.sirocco.tensor.kernel.SimdCheck;
 import io.sirocco.tokenizer.TekkenGgufVocabulary;
 import io.sirocco.tokenizer.TekkenTokenizer;
@@ -74,6 +75,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, split = ",", description = "Thread counts to test (default: available processors).")
     int[] threads;
 
+    @Option(names = "--int8-prefill", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Prefill Q4_0/Q4_K matrices with int8 activations, as llama.cpp does (default: on).")
+    boolean int8Prefill = true;
+
     @Option(names = "--no-bandwidth", description = "Skip measuring the machine's read bandwidth.")
     boolean noBandwidth;
 
@@ -98,6 +103,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Kernels.setInt8Prefill(int8Prefill);
         if ((model == null) == (synthetic == null)) throw new IllegalArgumentException("give exactly one of MODEL or --synthetic");
         if (reps < 1) throw new IllegalArgumentException("--repetitions must be at least 1");
         Path file = model != null ? model : syntheticFile();
@@ -109,12 +115,14 @@ final class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         List<Result> results = new ArrayList<>();
         double loadSeconds, readGBs = Double.NaN;
-        long weightBytes, macs;
+        long weightBytes, macs, lastFfn, output;
         String describe;
         try (Model m = Model.load(file)) {
             loadSeconds = (System.nanoTime() - t0) / 1e9;
             weightBytes = bytesPerToken(m);
             macs = layerMacsPerToken(m);
+            lastFfn = macs(m, "blk." + (m.config().nLayers() - 1) + ".ffn");
+            output = macs(m, "output.weight");
             describe = m.config().nLayers() + " layers, dim " + m.config().dim() + ", " + types(m);
             if (!json) System.err.printf(Locale.ROOT, "%s: %s, %.2f GB read per token, loaded in %.2f s%n", file, describe, weightBytes / 1e9, loadSeconds);
             int[] threadCounts = threads != null ? threads : new int[] {Runtime.getRuntime().availableProcessors()};
@@ -131,7 +139,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        if (json) printJson(file, describe, weightBytes, macs, loadSeconds, readGBs, simd, results);
+        if (json) printJson(file, describe, weightBytes, macs, lastFfn, output, loadSeconds, readGBs, simd, results);
         else printTable(file, weightBytes, loadSeconds, readGBs, results);
         return 0;
     }
@@ -205,6 +213,14 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Multiply-adds per prompt token in the layers (the output projection runs once per batch, not per token). */
+    /** Multiply-adds of tensors named {@code prefix}*: with the last layer's "blk.L-1.ffn" and "output.weight", the ones
+     * a prompt runs only for its row that gives logits (as llama.cpp does). */
+    static long macs(Model m, String prefix) {
+        long sum = 0;
+        for (Tensor t : m.tensors()) if (t.rank() == 2 && t.name().startsWith(prefix)) sum += t.elementCount();
+        return sum;
+    }
+
     static long layerMacsPerToken(Model m) {
         long sum = 0;
         for (Tensor t : m.tensors()) if (t.name().startsWith("blk.") && t.rank() == 2) sum += t.elementCount();
@@ -235,13 +251,16 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void printJson(Path file, String describe, long weightBytes, long macs, double loadSeconds, double readGBs, String simd, List<Result> results) {
+    private void printJson(Path file, String describe, long weightBytes, long macs, long lastFfn, long output, double loadSeconds, double readGBs, String simd, List<Result> results) {
         ObjectMapper om = new ObjectMapper();
         ObjectNode o = om.createObjectNode();
         o.put("model", file.toString());
         o.put("describe", describe);
         o.put("bytes_per_token", weightBytes);
         o.put("layer_macs_per_token", macs);
+        o.put("last_ffn_macs", lastFfn);
+        o.put("output_macs", output);
+        o.put("int8_prefill", int8Prefill);
         o.put("load_seconds", loadSeconds);
         if (!Double.isNaN(readGBs)) o.put("read_gbs", readGBs);
         o.put("simd", simd);

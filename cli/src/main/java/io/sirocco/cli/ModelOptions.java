@@ -2,6 +2,7 @@ package io.sirocco.cli;
 
 import io.sirocco.model.Model;
 import io.sirocco.parallel.WorkerPool;
+import io.sirocco.tensor.kernel.Kernels;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,7 +23,13 @@ final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: available processors).")
     Integer threads;
 
+    @Option(names = "--int8-prefill", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Prefill Q4_0/Q4_K matrices with int8 activations, as llama.cpp does (~1.5x faster prompt processing; "
+                    + "logits move by ~1e-2). --no-int8-prefill keeps f32 activations (default: on).")
+    boolean int8Prefill = true;
+
     Model load() {
+        Kernels.setInt8Prefill(int8Prefill);
         Path path = model;
         if (path == null) {
             path = io.sirocco.model.DemoModel.ensure(io.sirocco.model.DemoModel.defaultDirectory());
