@@ -40,7 +40,12 @@ public final class Ops {
 
     /** gate[i] = silu(gate[i]) · up[i] for i < n (SwiGLU). */
     public static void swiglu(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {  // the Vector API's exp (SVML on x86)
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) {
             float g = gate[i];
             gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
         }

@@ -197,16 +197,21 @@ final class Int8PanelMatmul {
         int d = b * width;
         for (int r = 0; r < ROWS; r++) {
             int rb = so + r * nb + b;
-            float scale = sc[rb];
+            FloatVector scale = FloatVector.broadcast(Vec.F, sc[rb]), offset = FloatVector.broadcast(Vec.F, offsets ? off[rb] : 0f);
             for (int i = 0; i < width; i += LS) {
+                // Both halves written out: convertShape with a constant part is what C2 turns into one instruction.
                 ShortVector s = ShortVector.fromArray(S, sums, r * width + i);
-                for (int part = 0; part < 2; part++) {
-                    int j = i + part * L, a = r * width + j;
-                    FloatVector f = (FloatVector) s.convertShape(VectorOperators.S2F, Vec.F, part);
-                    FloatVector v = f.fma(FloatVector.fromArray(Vec.F, dx, d + j).mul(scale), FloatVector.fromArray(Vec.F, acc, a));
-                    if (offsets) v = FloatVector.fromArray(Vec.F, xs, d + j).fma(FloatVector.broadcast(Vec.F, off[rb]), v);
-                    v.intoArray(acc, a);
+                int a = r * width + i;
+                FloatVector lo = ((FloatVector) s.convertShape(VectorOperators.S2F, Vec.F, 0))
+                        .fma(FloatVector.fromArray(Vec.F, dx, d + i).mul(scale), FloatVector.fromArray(Vec.F, acc, a));
+                FloatVector hi = ((FloatVector) s.convertShape(VectorOperators.S2F, Vec.F, 1))
+                        .fma(FloatVector.fromArray(Vec.F, dx, d + i + L).mul(scale), FloatVector.fromArray(Vec.F, acc, a + L));
+                if (offsets) {
+                    lo = FloatVector.fromArray(Vec.F, xs, d + i).fma(offset, lo);
+                    hi = FloatVector.fromArray(Vec.F, xs, d + i + L).fma(offset, hi);
                 }
+                lo.intoArray(acc, a);
+                hi.intoArray(acc, a + L);
             }
         }
     }

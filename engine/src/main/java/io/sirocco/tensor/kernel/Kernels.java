@@ -87,6 +87,13 @@ public final class Kernels {
         RowKernel k = kernel(w.type());
         var data = w.data();
         long rowBytes = w.rowBytes();
+        if (n == 1 && w.type() == GgmlType.BF16 && cols % (2 * L) == 0) {
+            float[] xd = BF16Kernel.deinterleave(x, xOff, cols);
+            pool.parallelForRange(rows, 16, (r0, r1) -> {
+                for (int r = r0; r < r1; r++) out[outOff + r] = BF16Kernel.INSTANCE.dotPairs(data, r * rowBytes, cols, xd);
+            });
+            return;
+        }
         if (n == 1) {
             pool.parallelForRange(rows, 16, (r0, r1) -> {
                 for (int r = r0; r < r1; r++) out[outOff + r] = k.dot(data, r * rowBytes, cols, x, xOff);

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every Vector API kernel against the scalar reference, on random non-zero data in deliberately unaligned memory. */
 class KernelsTest {
@@ -140,6 +141,21 @@ class KernelsTest {
             for (int r = 0; r < rows; r++)
                 assertClose(actual[t * rows + r], expected[t * rows + r], magnitude(wd[r], x, t * cols),
                         type + " t=" + t + " r=" + r);
+    }
+
+    /** BF16 decode with rows a whole number of 2L values takes the de-interleaved path ({@code BF16Kernel.dotPairs}). */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void bf16DecodeOnPairedLanesMatchesReference(int threads) {
+        int rows = 37, cols = 512;
+        Tensor w = randomTensor(GgmlType.BF16, rows, cols, 31);
+        float[] x = random(new Random(32), cols + 3, 1f);
+        float[] expected = new float[rows], actual = new float[rows];
+        float[] slice = java.util.Arrays.copyOfRange(x, 3, x.length);
+        ScalarKernels.matmul(w, slice, 1, expected);
+        Kernels.matmul(w, x, 3, 1, actual, 0, POOLS[threads - 1]);
+        float[][] wd = dequantized(w);
+        for (int r = 0; r < rows; r++) assertClose(actual[r], expected[r], magnitude(wd[r], slice, 0), "row " + r);
     }
 
     @ParameterizedTest
