@@ -5,6 +5,7 @@ import io.sirocco.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -92,19 +93,30 @@ final class Int8PanelMatmul {
         });
     }
 
-    /** Token j of a panel: per 32 values d = max|x| / 127, q = round(x / d) into column-major xq, d and Σx per block. */
+    /**
+     * Token j of a panel: per 32 values d = max|x| / 127 and q = round(x / d) (halves away from zero), written
+     * column-major into xq; d and Σx per block.
+     */
     static void quantize(float[] x, int from, int nb, int wd, int j, short[] xq, float[] dx, float[] xs) {
+        int[] q = new int[32];
         for (int b = 0; b < nb; b++) {
             int base = from + 32 * b;
-            float amax = 0, sum = 0;
-            for (int i = 0; i < 32; i++) {
-                amax = Math.max(amax, Math.abs(x[base + i]));
-                sum += x[base + i];
+            FloatVector amax = FloatVector.zero(Vec.F), sum = amax;
+            for (int i = 0; i < 32; i += L) {
+                FloatVector v = FloatVector.fromArray(Vec.F, x, base + i);
+                amax = amax.max(v.abs());
+                sum = sum.add(v);
             }
-            float d = amax / 127f, id = amax == 0 ? 0 : 127f / amax;
-            for (int i = 0; i < 32; i++) xq[(32 * b + i) * wd + j] = (short) Math.round(x[base + i] * id);
-            dx[b * wd + j] = d;
-            xs[b * wd + j] = sum;
+            float m = amax.reduceLanes(VectorOperators.MAX), id = m == 0 ? 0 : 127f / m;
+            for (int i = 0; i < 32; i += L) {
+                FloatVector v = FloatVector.fromArray(Vec.F, x, base + i).mul(id);
+                // + 0.5 with the value's sign, then truncation: rounds halves away from zero, like C's roundf.
+                v = v.add(FloatVector.broadcast(Vec.F, 0.5f).blend(-0.5f, v.lt(0f)));
+                ((IntVector) v.convert(VectorOperators.F2I, 0)).intoArray(q, i);
+            }
+            for (int i = 0; i < 32; i++) xq[(32 * b + i) * wd + j] = (short) q[i];
+            dx[b * wd + j] = m / 127f;
+            xs[b * wd + j] = sum.reduceLanes(VectorOperators.ADD);
         }
     }
 
