@@ -29,6 +29,8 @@ final class Int8PanelMatmul {
     private static final int LS = S.length(), L = Vec.L;
     private static final int ROWS = 5;
     private static final int P2 = 2 * LS, P1 = LS;
+    /** 32-column blocks per column chunk: a chunk of a 2·LS-token panel takes 64 KiB on AVX-512. */
+    private static final int KB = 16;
 
     /** Weight types this path handles (4-bit values with one scale, and for Q4_K an offset, per 32). */
     static boolean supports(GgmlType type) {
@@ -62,7 +64,7 @@ final class Int8PanelMatmul {
             short[] wq = new short[block * cols];   // (block, cols) weight values q − 8
             float[] sc = new float[block * nb];     // (block, nb) their scales
             float[] off = new float[block * nb];    // (block, nb) Q4_K: the value of q = 8 (scale·8 + offset)
-            float[] acc = new float[ROWS * P2];     // (5, width) float sums of one micro-kernel call
+            float[] acc = new float[block * P2];    // (block, width) float sums of one panel
             short[] sums = new short[ROWS * P2];    // (5, width) integer sums of one 32-column block
             float[] subScale = new float[8], subOffset = new float[8];
             for (int b = b0; b < b1; b++) {
@@ -78,16 +80,22 @@ final class Int8PanelMatmul {
                     java.util.Arrays.fill(sc, nr * nb, pad * nb, 0f);
                     java.util.Arrays.fill(off, nr * nb, pad * nb, 0f);
                 }
+                int groups = (nr + ROWS - 1) / ROWS;
                 for (int p = 0; p < panelCount; p++) {
                     int wd = width[p], valid = Math.min(wd, n - start[p]);
-                    for (int i = 0; i < nr; i += ROWS) {
-                        java.util.Arrays.fill(acc, 0f);
-                        if (wd == P2) rows5x2(wq, i * cols, cols, sc, off, offsets, i * nb, xq[p], dx[p], xs[p], sums, acc);
-                        else rows5x1(wq, i * cols, cols, sc, off, offsets, i * nb, xq[p], dx[p], xs[p], sums, acc);
-                        int o = outOff + start[p] * rows + r0 + i;
-                        for (int ri = 0, rn = Math.min(ROWS, nr - i); ri < rn; ri++)
-                            for (int j = 0; j < valid; j++) out[o + j * rows + ri] = acc[ri * wd + j];
+                    java.util.Arrays.fill(acc, 0, groups * ROWS * wd, 0f);
+                    // Column chunks: the panel's chunk stays in L2 while every row group of the block uses it.
+                    for (int k0 = 0; k0 < nb; k0 += KB) {
+                        int k1 = Math.min(nb, k0 + KB);
+                        for (int g = 0; g < groups; g++) {
+                            int i = g * ROWS;
+                            if (wd == P2) rows5x2(wq, i * cols, cols, sc, off, offsets, i * nb, xq[p], dx[p], xs[p], sums, acc, i * wd, k0, k1);
+                            else rows5x1(wq, i * cols, cols, sc, off, offsets, i * nb, xq[p], dx[p], xs[p], sums, acc, i * wd, k0, k1);
+                        }
                     }
+                    int o = outOff + start[p] * rows + r0;
+                    for (int r = 0; r < nr; r++)
+                        for (int j = 0; j < valid; j++) out[o + j * rows + r] = acc[r * wd + j];
                 }
             }
         });
@@ -155,13 +163,14 @@ final class Int8PanelMatmul {
     }
 
     /**
-     * acc (5, 2·LS) = w rows [wo, wo + 5·cols) · panel (cols, 2·LS): per 32-column block the 16-bit sums of q·x8, then
-     * {@link #flush}.
+     * acc (5, 2·LS) at ao += w rows [wo, wo + 5·cols) · panel (cols, 2·LS) over the 32-column blocks [b0, b1): per
+     * block the 16-bit sums of q·x8, then {@link #flush}.
      */
     private static void rows5x2(short[] w, int wo, int cols, float[] sc, float[] off, boolean offsets, int so,
-                                short[] xq, float[] dx, float[] xs, short[] sums, float[] acc) {
+                                short[] xq, float[] dx, float[] xs, short[] sums, float[] acc, int ao,
+                                int b0, int b1) {
         int w1 = wo + cols, w2 = w1 + cols, w3 = w2 + cols, w4 = w3 + cols, nb = cols / 32;
-        for (int b = 0; b < nb; b++) {
+        for (int b = b0; b < b1; b++) {
             ShortVector z = ShortVector.zero(S);
             ShortVector s00 = z, s01 = z, s10 = z, s11 = z, s20 = z, s21 = z, s30 = z, s31 = z, s40 = z, s41 = z;
             for (int c = 32 * b, xc = c * P2, end = c + 32; c < end; c++, xc += P2) {
@@ -175,15 +184,16 @@ final class Int8PanelMatmul {
             s00.intoArray(sums, 0); s01.intoArray(sums, LS); s10.intoArray(sums, P2); s11.intoArray(sums, P2 + LS);
             s20.intoArray(sums, 2 * P2); s21.intoArray(sums, 2 * P2 + LS); s30.intoArray(sums, 3 * P2); s31.intoArray(sums, 3 * P2 + LS);
             s40.intoArray(sums, 4 * P2); s41.intoArray(sums, 4 * P2 + LS);
-            flush(sums, P2, nb, b, sc, off, offsets, so, dx, xs, acc);
+            flush(sums, P2, nb, b, sc, off, offsets, so, dx, xs, acc, ao);
         }
     }
 
     /** As {@link #rows5x2} for a panel of LS tokens. */
     private static void rows5x1(short[] w, int wo, int cols, float[] sc, float[] off, boolean offsets, int so,
-                                short[] xq, float[] dx, float[] xs, short[] sums, float[] acc) {
+                                short[] xq, float[] dx, float[] xs, short[] sums, float[] acc, int ao,
+                                int b0, int b1) {
         int w1 = wo + cols, w2 = w1 + cols, w3 = w2 + cols, w4 = w3 + cols, nb = cols / 32;
-        for (int b = 0; b < nb; b++) {
+        for (int b = b0; b < b1; b++) {
             ShortVector z = ShortVector.zero(S);
             ShortVector s0 = z, s1 = z, s2 = z, s3 = z, s4 = z;
             for (int c = 32 * b, xc = c * P1, end = c + 32; c < end; c++, xc += P1) {
@@ -195,7 +205,7 @@ final class Int8PanelMatmul {
                 s4 = ShortVector.broadcast(S, w[w4 + c]).mul(x0).add(s4);
             }
             s0.intoArray(sums, 0); s1.intoArray(sums, P1); s2.intoArray(sums, 2 * P1); s3.intoArray(sums, 3 * P1); s4.intoArray(sums, 4 * P1);
-            flush(sums, P1, nb, b, sc, off, offsets, so, dx, xs, acc);
+            flush(sums, P1, nb, b, sc, off, offsets, so, dx, xs, acc, ao);
         }
     }
 
@@ -205,7 +215,7 @@ final class Int8PanelMatmul {
      * when this call is not inlined into the large micro-kernel.
      */
     private static void flush(short[] sums, int width, int nb, int b, float[] sc, float[] off, boolean offsets, int so,
-                              float[] dx, float[] xs, float[] acc) {
+                              float[] dx, float[] xs, float[] acc, int ao) {
         int d = b * width;
         for (int r = 0; r < ROWS; r++) {
             int rb = so + r * nb + b;
@@ -213,7 +223,7 @@ final class Int8PanelMatmul {
             for (int i = 0; i < width; i += LS) {
                 // Both halves written out: convertShape with a constant part is what C2 turns into one instruction.
                 ShortVector s = ShortVector.fromArray(S, sums, r * width + i);
-                int a = r * width + i;
+                int a = ao + r * width + i;
                 FloatVector lo = ((FloatVector) s.convertShape(VectorOperators.S2F, Vec.F, 0))
                         .fma(FloatVector.fromArray(Vec.F, dx, d + i).mul(scale), FloatVector.fromArray(Vec.F, acc, a));
                 FloatVector hi = ((FloatVector) s.convertShape(VectorOperators.S2F, Vec.F, 1))

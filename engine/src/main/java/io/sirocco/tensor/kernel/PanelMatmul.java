@@ -82,10 +82,13 @@ final class PanelMatmul {
         }
     }
 
-    /** Weight rows dequantized per block: a multiple of 5 whose floats take about 768 KiB (5 at least, 40 at most). */
+    /**
+     * Weight rows dequantized per block: 40, whatever the row length. Each column chunk of a token panel is read from
+     * L3 once per block and reused by its eight 5-row groups from L2, so the block must not shrink for long rows
+     * (with 5 rows per block, 32768-column rows streamed the whole panel once per 5 rows: half the speed).
+     */
     static int rowBlock(int cols) {
-        int fit = (768 * 1024 / 4) / Math.max(1, cols);
-        return Math.max(ROWS, Math.min(8 * ROWS, fit / ROWS * ROWS));
+        return 8 * ROWS;
     }
 
     /** acc (5, 4·L) at {@code ao} += w rows [wo, wo + 5·cols) · panel (cols, 4·L) at {@code xp}, columns [c0, c1). */

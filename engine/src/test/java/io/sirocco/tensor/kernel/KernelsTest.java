@@ -143,6 +143,22 @@ class KernelsTest {
                         type + " t=" + t + " r=" + r);
     }
 
+    /** Prefill panels over rows longer than a column chunk (512): several chunks, the last one partial. */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "F32", "Q4_K"})
+    void prefillOverSeveralColumnChunksMatchesReference(GgmlType type) {
+        int rows = 43, cols = type == GgmlType.F32 ? 1301 : type.blockSize == 32 ? 1312 : 1280, n = 70;
+        Tensor w = randomTensor(type, rows, cols, 51);
+        float[] x = random(new Random(52), n * cols, 1f);
+        float[] expected = new float[n * rows], actual = new float[n * rows];
+        ScalarKernels.matmul(w, x, n, expected);
+        Kernels.matmul(w, x, n, actual, POOLS[1]);
+        float[][] wd = dequantized(w);
+        for (int t = 0; t < n; t++)
+            for (int r = 0; r < rows; r++)
+                assertClose(actual[t * rows + r], expected[t * rows + r], magnitude(wd[r], x, t * cols), "t=" + t + " r=" + r);
+    }
+
     /** BF16 decode with rows a whole number of 2L values takes the de-interleaved path ({@code BF16Kernel.dotPairs}). */
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
