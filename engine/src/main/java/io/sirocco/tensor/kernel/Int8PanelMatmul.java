@@ -49,14 +49,16 @@ final class Int8PanelMatmul {
         short[][] xq = new short[count][];  // per panel (cols, width): int8 activations widened to 16 bits
         float[][] dx = new float[count][];  // per panel (nb, width): the activation scale of each token and block
         float[][] xs = new float[count][];  // per panel (nb, width): Σ x over each token's block (Q4_K offsets)
-        for (int p = 0; p < count; p++) {
-            int wd = width[p];
-            xq[p] = new short[cols * wd];
-            dx[p] = new float[nb * wd];
-            xs[p] = new float[nb * wd];
-            for (int j = 0, valid = Math.min(wd, n - start[p]); j < valid; j++)
-                quantize(x, xOff + (start[p] + j) * cols, nb, wd, j, xq[p], dx[p], xs[p]);
-        }
+        pool.parallelForRange(count, 1, (p0, p1) -> {  // panels are independent: quantize them in parallel
+            for (int p = p0; p < p1; p++) {
+                int wd = width[p];
+                xq[p] = new short[cols * wd];
+                dx[p] = new float[nb * wd];
+                xs[p] = new float[nb * wd];
+                for (int j = 0, valid = Math.min(wd, n - start[p]); j < valid; j++)
+                    quantize(x, xOff + (start[p] + j) * cols, nb, wd, j, xq[p], dx[p], xs[p]);
+            }
+        });
         boolean offsets = type == GgmlType.Q4_K;
         final int panelCount = count;
         int block = PanelMatmul.rowBlock(cols);

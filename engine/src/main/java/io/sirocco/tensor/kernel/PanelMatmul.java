@@ -39,7 +39,9 @@ final class PanelMatmul {
         int[] at = new int[count + 1];  // float offset of each panel in packed
         for (int p = 0; p < count; p++) at[p + 1] = at[p] + width[p] * cols;
         float[] packed = new float[at[count]];  // panels one after another, each (cols, width), zero past n
-        for (int p = 0; p < count; p++) pack(x, xOff + start[p] * cols, cols, Math.min(width[p], n - start[p]), width[p], packed, at[p]);
+        pool.parallelForRange(count, 1, (p0, p1) -> {  // panels are independent: pack them in parallel
+            for (int p = p0; p < p1; p++) pack(x, xOff + start[p] * cols, cols, Math.min(width[p], n - start[p]), width[p], packed, at[p]);
+        });
         final int panelCount = count;
         int block = rowBlock(cols);
         pool.parallelForRange((rows + block - 1) / block, 1, (b0, b1) -> {
