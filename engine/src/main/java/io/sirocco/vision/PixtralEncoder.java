@@ -4,6 +4,7 @@ import io.sirocco.image.PreprocessedImage;
 import io.sirocco.model.LayerWeights;
 import io.sirocco.model.Ops;
 import io.sirocco.parallel.WorkerPool;
+import io.sirocco.tensor.kernel.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -107,7 +108,7 @@ public final class PixtralEncoder {
         int[] rows = new int[N], cols = new int[N];
         for (int i = 0; i < images.size(); i++) flattenPatches(images.get(i), p, patches, segments[i], rows, cols);
         float[] h = new float[N * H];         // (N, H) residual stream
-        BlockedMatmul.matmul(w.patchConv(), patches, N, h, pool);
+        Kernels.matmul(w.patchConv(), patches, N, h, pool);
         stages.accept("patch_conv", h);
         for (int t = 0; t < N; t++) Ops.rmsNorm(h, t * H, w.lnPre(), c.normEps(), h, t * H, H);
         stages.accept("ln_pre", h);
@@ -122,22 +123,22 @@ public final class PixtralEncoder {
         for (int l = 0; l < c.nLayers(); l++) {
             LayerWeights lw = w.layers().get(l);
             for (int t = 0; t < N; t++) Ops.rmsNorm(h, t * H, lw.attentionNorm(), c.normEps(), x, t * H, H);
-            BlockedMatmul.matmul(lw.wq(), x, N, q, pool);
-            BlockedMatmul.matmul(lw.wk(), x, N, k, pool);
-            BlockedMatmul.matmul(lw.wv(), x, N, v, pool);
+            Kernels.matmul(lw.wq(), x, N, q, pool);
+            Kernels.matmul(lw.wk(), x, N, k, pool);
+            Kernels.matmul(lw.wv(), x, N, v, pool);
             for (int t = 0; t < N; t++) {
                 rope.apply(q, t * H, c.nHeads(), t);
                 rope.apply(k, t * H, c.nHeads(), t);
             }
             VisionAttention.run(q, k, v, c.nHeads(), c.headDim(), segments, att, pool);
-            BlockedMatmul.matmul(lw.wo(), att, N, o, pool);
+            Kernels.matmul(lw.wo(), att, N, o, pool);
             Ops.add(h, o, N * H);
 
             for (int t = 0; t < N; t++) Ops.rmsNorm(h, t * H, lw.ffnNorm(), c.normEps(), x, t * H, H);
-            BlockedMatmul.matmul(lw.w1(), x, N, gate, pool);
-            BlockedMatmul.matmul(lw.w3(), x, N, up, pool);
+            Kernels.matmul(lw.w1(), x, N, gate, pool);
+            Kernels.matmul(lw.w3(), x, N, up, pool);
             Ops.swiglu(gate, up, N * ffn);
-            BlockedMatmul.matmul(lw.w2(), gate, N, o, pool);
+            Kernels.matmul(lw.w2(), gate, N, o, pool);
             Ops.add(h, o, N * H);
             stages.accept("vision_layer" + l + "_out", h);
         }
@@ -162,14 +163,14 @@ public final class PixtralEncoder {
         }
         stages.accept("patch_merger_input", merged);
         float[] tokens = new float[T * H];                 // (T, H)
-        BlockedMatmul.matmul(w.mergingLayer(), merged, T, tokens, pool);
+        Kernels.matmul(w.mergingLayer(), merged, T, tokens, pool);
         stages.accept("patch_merger_out", tokens);
         float[] a = new float[T * D];                      // (T, textDim)
-        BlockedMatmul.matmul(w.wIn(), tokens, T, a, pool);
+        Kernels.matmul(w.wIn(), tokens, T, a, pool);
         stages.accept("adapter_w_in_out", a);
         Gelu.apply(a, 0, T * D);
         float[] y = new float[T * D];                      // (T, textDim)
-        BlockedMatmul.matmul(w.wOut(), a, T, y, pool);
+        Kernels.matmul(w.wOut(), a, T, y, pool);
         List<float[]> out = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) out.add(Arrays.copyOfRange(y, tokenStart[i] * D, tokenStart[i + 1] * D));
         return out;

@@ -72,10 +72,10 @@ class PixtralEncoderBench {
                 long a = System.nanoTime();
                 VisionAttention.run(q, k, v, heads, H / heads, new int[] {0, n}, out, pool);
                 long b = System.nanoTime();
-                for (int i = 0; i < 4; i++) BlockedMatmul.matmul(wh, q, n, out, pool);
-                BlockedMatmul.matmul(wf, q, n, big, pool);
-                BlockedMatmul.matmul(wf, q, n, big, pool);
-                BlockedMatmul.matmul(wd, big, n, out, pool);
+                for (int i = 0; i < 4; i++) io.sirocco.tensor.kernel.Kernels.matmul(wh, q, n, out, pool);
+                io.sirocco.tensor.kernel.Kernels.matmul(wf, q, n, big, pool);
+                io.sirocco.tensor.kernel.Kernels.matmul(wf, q, n, big, pool);
+                io.sirocco.tensor.kernel.Kernels.matmul(wd, big, n, out, pool);
                 long c = System.nanoTime();
                 System.out.printf("BENCH layer at %d patches: attention %.2f s (%.1f GFLOP/s), matmuls %.2f s (%.1f GFLOP/s)%n", n, (b - a) / 1e9,
                         4.0 * n * n * H / (b - a), (c - b) / 1e9, 2.0 * n * (4.0 * H * H + 3.0 * H * F) / (c - b));

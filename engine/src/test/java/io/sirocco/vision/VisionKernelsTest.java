@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.sirocco.model.RopeStyle;
 import io.sirocco.parallel.WorkerPool;
-import io.sirocco.tensor.GgmlType;
-import io.sirocco.tensor.Tensor;
-import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -126,24 +123,6 @@ class VisionKernelsTest {
             assertThat(x[2 * k]).isCloseTo((float) Math.cos(angles[k]), within(1e-6f));
             assertThat(x[2 * k + 1]).isCloseTo((float) Math.sin(angles[k]), within(1e-6f));
         }
-    }
-
-    @Test
-    void blockedMatmulMatchesPlainSums() {
-        // cols 4096 → blocks of 16 rows; 37 rows cross two block boundaries and end in a partial block.
-        Random rnd = new Random(11);
-        int rows = 5, cols = 4096, n = 37;
-        float[] wv = random(rnd, rows * cols), x = random(rnd, n * cols), out = new float[n * rows];
-        Tensor w = new Tensor("w", GgmlType.F32, new long[] {rows, cols}, MemorySegment.ofArray(wv));
-        try (WorkerPool pool = new WorkerPool(2)) {
-            BlockedMatmul.matmul(w, x, n, out, pool);
-        }
-        for (int t = 0; t < n; t++)
-            for (int r = 0; r < rows; r++) {
-                double sum = 0;
-                for (int c = 0; c < cols; c++) sum += (double) wv[r * cols + c] * x[t * cols + c];
-                assertThat((double) out[t * rows + r]).as("row %d out %d", t, r).isCloseTo(sum, within(1e-3));
-            }
     }
 
     static float[] random(Random rnd, int n) {
