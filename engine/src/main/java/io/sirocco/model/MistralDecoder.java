@@ -76,12 +76,7 @@ public final class MistralDecoder implements Decoder {
                 rows = batch.logitRows().length;
             }
 
-            for (int t = 0; t < rows; t++) Ops.rmsNorm(h, t * dim, lw.ffnNorm(), c.normEps(), x, t * dim, dim);
-            Kernels.matmul(lw.w1(), x, rows, gate, pool);
-            Kernels.matmul(lw.w3(), x, rows, up, pool);
-            Ops.swiglu(gate, up, rows * hidden);
-            Kernels.matmul(lw.w2(), gate, rows, o, pool);
-            Ops.add(h, o, rows * dim);
+            FeedForward.apply(lw, c.normEps(), h, rows, dim, hidden, x, gate, up, o, pool);
         }
         return Embedding.logits(h, rows, w.norm(), c.normEps(), w.output(), dim, pool);
     }

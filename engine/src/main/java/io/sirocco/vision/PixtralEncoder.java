@@ -1,6 +1,7 @@
 package io.sirocco.vision;
 
 import io.sirocco.image.PreprocessedImage;
+import io.sirocco.model.FeedForward;
 import io.sirocco.model.LayerWeights;
 import io.sirocco.model.Ops;
 import io.sirocco.parallel.WorkerPool;
@@ -134,12 +135,7 @@ public final class PixtralEncoder {
             Kernels.matmul(lw.wo(), att, N, o, pool);
             Ops.add(h, o, N * H);
 
-            for (int t = 0; t < N; t++) Ops.rmsNorm(h, t * H, lw.ffnNorm(), c.normEps(), x, t * H, H);
-            Kernels.matmul(lw.w1(), x, N, gate, pool);
-            Kernels.matmul(lw.w3(), x, N, up, pool);
-            Ops.swiglu(gate, up, N * ffn);
-            Kernels.matmul(lw.w2(), gate, N, o, pool);
-            Ops.add(h, o, N * H);
+            FeedForward.apply(lw, c.normEps(), h, N, H, ffn, x, gate, up, o, pool);
             stages.accept("vision_layer" + l + "_out", h);
         }
         if (w.preProjectorNorm() != null) {
