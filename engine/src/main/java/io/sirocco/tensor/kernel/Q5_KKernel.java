@@ -25,9 +25,10 @@ final class Q5_KKernel implements RowKernel {
             float d = Bytes.f16(w, at), dmin = Bytes.f16(w, at + 2);
             long sc = w.get(Bytes.LONG, at + 4);
             int sc8 = w.get(Bytes.INT, at + 12);
+            long scales = Q4_KKernel.scales(sc, sc8), mins = Q4_KKernel.mins(sc, sc8);  // byte j: sub-block j's
             for (int k = 0; k < 4; k++) {
-                float s0 = d * Q4_KKernel.scale(sc, sc8, 2 * k), o0 = -dmin * Q4_KKernel.min(sc, sc8, 2 * k);
-                float s1 = d * Q4_KKernel.scale(sc, sc8, 2 * k + 1), o1 = -dmin * Q4_KKernel.min(sc, sc8, 2 * k + 1);
+                float s0 = d * (int) (scales >>> 16 * k & 0xFF), o0 = -dmin * (int) (mins >>> 16 * k & 0xFF);
+                float s1 = d * (int) (scales >>> 16 * k + 8 & 0xFF), o1 = -dmin * (int) (mins >>> 16 * k + 8 & 0xFF);
                 long q = at + 48 + 32 * k;
                 int xi = xOff + 256 * b + 64 * k;
                 for (int half = 0; half < 2; half++) {
