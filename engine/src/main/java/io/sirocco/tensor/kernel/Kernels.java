@@ -96,7 +96,11 @@ public final class Kernels {
         }
         if (n == 1) {
             pool.parallelForRange(rows, 16, (r0, r1) -> {
-                for (int r = r0; r < r1; r++) out[outOff + r] = k.dot(data, r * rowBytes, cols, x, xOff);
+                // Rows r and r + half together: two memory streams in flight per thread (see RowKernel.dot2).
+                int half = (r1 - r0) / 2;
+                for (int r = r0; r < r0 + half; r++)
+                    k.dot2(data, r * rowBytes, (r + half) * rowBytes, cols, x, xOff, out, outOff + r, outOff + r + half);
+                if (((r1 - r0) & 1) != 0) out[outOff + r1 - 1] = k.dot(data, (r1 - 1) * rowBytes, cols, x, xOff);
             });
             return;
         }

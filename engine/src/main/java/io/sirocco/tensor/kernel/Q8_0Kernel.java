@@ -35,6 +35,27 @@ final class Q8_0Kernel implements RowKernel {
     }
 
     @Override
+    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib) {
+        if (Vec.PARTS != 1) {  // written for 16 float lanes (one 16-byte group per vector)
+            RowKernel.super.dot2(w, offA, offB, cols, x, xOff, out, ia, ib);
+            return;
+        }
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
+        for (int b = 0, blocks = cols / 32; b < blocks; b++) {
+            long at = offA + (long) b * BLOCK_BYTES, bt = offB + (long) b * BLOCK_BYTES;
+            int xi = xOff + 32 * b;
+            FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + 16);
+            FloatVector da = FloatVector.broadcast(F, Bytes.f16(w, at)), db = FloatVector.broadcast(F, Bytes.f16(w, bt));
+            a0 = ((FloatVector) Vec.bytes(w, at + 2).convertShape(VectorOperators.B2F, F, 0)).mul(x0).fma(da, a0);
+            a1 = ((FloatVector) Vec.bytes(w, at + 18).convertShape(VectorOperators.B2F, F, 0)).mul(x1).fma(da, a1);
+            b0 = ((FloatVector) Vec.bytes(w, bt + 2).convertShape(VectorOperators.B2F, F, 0)).mul(x0).fma(db, b0);
+            b1 = ((FloatVector) Vec.bytes(w, bt + 18).convertShape(VectorOperators.B2F, F, 0)).mul(x1).fma(db, b1);
+        }
+        out[ia] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        out[ib] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
     public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
         for (int b = 0, blocks = cols / 32; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
