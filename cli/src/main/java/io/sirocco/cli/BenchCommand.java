@@ -120,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
         try (Model m = Model.load(file)) {
             loadSeconds = (System.nanoTime() - t0) / 1e9;
             weightBytes = bytesPerToken(m);
-            macs = layerMacsPerToken(m);
+            macs = macs(m, "blk.");  // every layer matrix, per token
             lastFfn = macs(m, "blk." + (m.config().nLayers() - 1) + ".ffn");
             output = macs(m, "output.weight");
             describe = m.config().nLayers() + " layers, dim " + m.config().dim() + ", " + types(m);
@@ -218,12 +218,6 @@ final class BenchCommand implements Callable<Integer> {
     static long macs(Model m, String prefix) {
         long sum = 0;
         for (Tensor t : m.tensors()) if (t.rank() == 2 && t.name().startsWith(prefix)) sum += t.elementCount();
-        return sum;
-    }
-
-    static long layerMacsPerToken(Model m) {
-        long sum = 0;
-        for (Tensor t : m.tensors()) if (t.name().startsWith("blk.") && t.rank() == 2) sum += t.elementCount();
         return sum;
     }
 

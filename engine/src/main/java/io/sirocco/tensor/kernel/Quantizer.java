@@ -73,8 +73,8 @@ public final class Quantizer {
         for (int i = 0; i < 32; i++) putU8(dst, at + 2 + i, roundHalfAway(x[from + i] * id));
     }
 
-    /** d = (the value of largest magnitude) / −8, so that value maps exactly to nibble 0; q = min(15, trunc(x/d + 8.5)). */
-    private static void q4_0(float[] x, int from, MemorySegment dst, long at) {
+    /** The value of largest magnitude among x[from .. from + 32), with its sign (the first of equal magnitudes). */
+    private static float largestMagnitude(float[] x, int from) {
         float amax = 0, max = 0;
         for (int i = 0; i < 32; i++) {
             float v = x[from + i];
@@ -83,7 +83,12 @@ public final class Quantizer {
                 max = v;
             }
         }
-        float d = max / -8;
+        return max;
+    }
+
+    /** d = (the value of largest magnitude) / −8, so that value maps exactly to nibble 0; q = min(15, trunc(x/d + 8.5)). */
+    private static void q4_0(float[] x, int from, MemorySegment dst, long at) {
+        float d = largestMagnitude(x, from) / -8;
         float id = d != 0 ? 1 / d : 0;
         putF16(dst, at, d);
         for (int i = 0; i < 16; i++) {
@@ -95,15 +100,7 @@ public final class Quantizer {
 
     /** d = (the value of largest magnitude) / −16; q = min(31, trunc(x/d + 16.5)), fifth bits gathered in qh. */
     private static void q5_0(float[] x, int from, MemorySegment dst, long at) {
-        float amax = 0, max = 0;
-        for (int i = 0; i < 32; i++) {
-            float v = x[from + i];
-            if (Math.abs(v) > amax) {
-                amax = Math.abs(v);
-                max = v;
-            }
-        }
-        float d = max / -16;
+        float d = largestMagnitude(x, from) / -16;
         float id = d != 0 ? 1 / d : 0;
         putF16(dst, at, d);
         int qh = 0;
