@@ -40,12 +40,9 @@ final class Int8PanelMatmul {
     static void run(GgmlType type, MemorySegment data, long rowBytes, int rows, int cols,
                     float[] x, int xOff, int n, float[] out, int outOff, WorkerPool pool) {
         int nb = cols / 32;
-        // Panels of P2 tokens, then one of P2 or P1 for the rest (at most P1 - 1 padding tokens).
-        int[] start = new int[n / P2 + 2], width = new int[n / P2 + 2];
-        int count = 0, t = 0;
-        for (; n - t >= P2; t += P2) { start[count] = t; width[count++] = P2; }
-        if (n - t > P1) { start[count] = t; width[count++] = P2; t = n; }
-        if (n - t > 0) { start[count] = t; width[count++] = P1; }
+        TokenPanels panels = TokenPanels.plan(n, P2, P1);  // at most P1 - 1 padding tokens
+        int[] start = panels.start(), width = panels.width();
+        int count = panels.count();
         short[][] xq = new short[count][];  // per panel (cols, width): int8 activations widened to 16 bits
         float[][] dx = new float[count][];  // per panel (nb, width): the activation scale of each token and block
         float[][] xs = new float[count][];  // per panel (nb, width): Σ x over each token's block (Q4_K offsets)
@@ -55,12 +52,11 @@ final class Int8PanelMatmul {
                 xq[p] = new short[cols * wd];
                 dx[p] = new float[nb * wd];
                 xs[p] = new float[nb * wd];
-                for (int j = 0, valid = Math.min(wd, n - start[p]); j < valid; j++)
+                for (int j = 0, valid = panels.valid(p, n); j < valid; j++)
                     quantize(x, xOff + (start[p] + j) * cols, nb, wd, j, xq[p], dx[p], xs[p]);
             }
         });
         boolean offsets = type == GgmlType.Q4_K;
-        final int panelCount = count;
         int block = PanelMatmul.rowBlock(cols);
         pool.parallelForRange((rows + block - 1) / block, 1, (b0, b1) -> {
             short[] wq = new short[block * cols];   // (block, cols) weight values q − 8
@@ -83,8 +79,8 @@ final class Int8PanelMatmul {
                     java.util.Arrays.fill(off, nr * nb, pad * nb, 0f);
                 }
                 int groups = (nr + ROWS - 1) / ROWS;
-                for (int p = 0; p < panelCount; p++) {
-                    int wd = width[p], valid = Math.min(wd, n - start[p]);
+                for (int p = 0; p < count; p++) {
+                    int wd = width[p];
                     java.util.Arrays.fill(acc, 0, groups * ROWS * wd, 0f);
                     // Column chunks: the panel's chunk stays in L2 while every row group of the block uses it.
                     for (int k0 = 0; k0 < nb; k0 += KB) {
@@ -95,9 +91,7 @@ final class Int8PanelMatmul {
                             else rows5x1(wq, i * cols, cols, sc, off, offsets, i * nb, xq[p], dx[p], xs[p], sums, acc, i * wd, k0, k1);
                         }
                     }
-                    int o = outOff + start[p] * rows + r0;
-                    for (int r = 0; r < nr; r++)
-                        for (int j = 0; j < valid; j++) out[o + j * rows + r] = acc[r * wd + j];
+                    panels.scatter(p, n, acc, nr, out, outOff + start[p] * rows + r0, rows);
                 }
             }
         });

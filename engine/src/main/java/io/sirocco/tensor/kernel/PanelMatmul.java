@@ -28,21 +28,15 @@ final class PanelMatmul {
 
     static void run(RowKernel k, MemorySegment data, long rowBytes, int rows, int cols,
                     float[] x, int xOff, int n, float[] out, int outOff, WorkerPool pool) {
-        // Panels: as many of P4 tokens as fit, then one P4, or a P2 and/or a P1 for the rest (at most L - 1 padding
-        // tokens below 3L left over).
-        int[] start = new int[n / P4 + 2], width = new int[n / P4 + 2];
-        int count = 0, t = 0;
-        for (; n - t >= P4; t += P4) { start[count] = t; width[count++] = P4; }
-        if (n - t > P2 + P1) { start[count] = t; width[count++] = P4; t = n; }
-        if (n - t > P1) { start[count] = t; width[count++] = P2; t += P2; }
-        if (n - t > 0) { start[count] = t; width[count++] = P1; }
+        TokenPanels panels = TokenPanels.plan(n, P4, P2, P1);  // at most L - 1 padding tokens below 3L left over
+        int[] start = panels.start(), width = panels.width();
+        int count = panels.count();
         int[] at = new int[count + 1];  // float offset of each panel in packed
         for (int p = 0; p < count; p++) at[p + 1] = at[p] + width[p] * cols;
         float[] packed = new float[at[count]];  // panels one after another, each (cols, width), zero past n
         pool.parallelForRange(count, 1, (p0, p1) -> {  // panels are independent: pack them in parallel
-            for (int p = p0; p < p1; p++) pack(x, xOff + start[p] * cols, cols, Math.min(width[p], n - start[p]), width[p], packed, at[p]);
+            for (int p = p0; p < p1; p++) pack(x, xOff + start[p] * cols, cols, panels.valid(p, n), width[p], packed, at[p]);
         });
-        final int panelCount = count;
         int block = rowBlock(cols);
         pool.parallelForRange((rows + block - 1) / block, 1, (b0, b1) -> {
             float[] wb = new float[block * cols];  // (block, cols) dequantized weight rows; rows past the matrix stay 0
@@ -51,8 +45,8 @@ final class PanelMatmul {
                 int r0 = b * block, nr = Math.min(block, rows - r0), groups = (nr + ROWS - 1) / ROWS;
                 for (int i = 0; i < nr; i++) k.dequantize(data, (long) (r0 + i) * rowBytes, cols, wb, i * cols);
                 if (nr < block) java.util.Arrays.fill(wb, nr * cols, block * cols, 0f);
-                for (int p = 0; p < panelCount; p++) {
-                    int wd = width[p], valid = Math.min(wd, n - start[p]);
+                for (int p = 0; p < count; p++) {
+                    int wd = width[p];
                     java.util.Arrays.fill(acc, 0, groups * ROWS * wd, 0f);
                     // Columns in chunks: the panel's chunk stays in L2 while every row group of the block uses it.
                     for (int c0 = 0; c0 < cols; c0 += KC) {
@@ -64,9 +58,7 @@ final class PanelMatmul {
                             else rows5x1(wb, wo, cols, packed, at[p], c0, c1, acc, ao);
                         }
                     }
-                    int o = outOff + start[p] * rows + r0;
-                    for (int r = 0; r < nr; r++)
-                        for (int j = 0; j < valid; j++) out[o + j * rows + r] = acc[r * wd + j];
+                    panels.scatter(p, n, acc, nr, out, outOff + start[p] * rows + r0, rows);
                 }
             }
         });
