@@ -36,6 +36,30 @@ final class Q4_0Kernel implements RowKernel {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
+    /** Two rows in one loop: two memory streams in flight per thread (see {@link RowKernel#dot2}). */
+    @Override
+    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib) {
+        if (Vec.PARTS != 1) {  // written for 16 float lanes (one 16-byte group per vector)
+            RowKernel.super.dot2(w, offA, offB, cols, x, xOff, out, ia, ib);
+            return;
+        }
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
+        for (int b = 0, blocks = cols / 32; b < blocks; b++) {
+            long at = offA + (long) b * BLOCK_BYTES, bt = offB + (long) b * BLOCK_BYTES;
+            int xi = xOff + 32 * b;
+            FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + 16);
+            float da = Bytes.f16(w, at), db = Bytes.f16(w, bt);
+            IntVector va = (IntVector) Vec.bytes(w, at + 2).convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0);
+            IntVector vb = (IntVector) Vec.bytes(w, bt + 2).convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0);
+            a0 = ((FloatVector) va.and(0xF).convert(VectorOperators.I2F, 0)).fma(da, -8 * da).fma(x0, a0);
+            a1 = ((FloatVector) va.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(da, -8 * da).fma(x1, a1);
+            b0 = ((FloatVector) vb.and(0xF).convert(VectorOperators.I2F, 0)).fma(db, -8 * db).fma(x0, b0);
+            b1 = ((FloatVector) vb.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(db, -8 * db).fma(x1, b1);
+        }
+        out[ia] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        out[ib] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+    }
+
     @Override
     public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
         for (int b = 0, blocks = cols / 32; b < blocks; b++) {

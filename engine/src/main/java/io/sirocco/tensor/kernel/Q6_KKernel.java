@@ -5,6 +5,7 @@ import static io.sirocco.tensor.kernel.Vec.F;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -22,42 +23,44 @@ final class Q6_KKernel implements RowKernel {
     private Q6_KKernel() {}
 
     /*
-     * A half (128 values) is four quarters j of 32 consecutive l (value l + 32j, scale sc[l/16 + 2j]): ql[32k ..]
-     * holds the low nibbles of quarters k (low) and k + 2 (high), and bits 2j of qh[0 ..32] the top bits of quarter
-     * j. The 6-bit values are assembled in byte lanes (one op covers 32 values; x86 has no byte shift, so shifts act
-     * on 16-bit lanes and the masks drop the bits that cross into the neighbouring byte) and only then widened:
-     * widening first cost five int ops per 16 values. The −32 is a byte subtraction; the scale multiplies the q·x
-     * products, so no per-value dequantization FMA remains.
-     *
-     * The row is swept twice, once per pair k of quarters (k, k + 2); the second sweep reads it from L1. One sweep
-     * for all four quarters had so many vector calls that C2 sometimes hit its inlining node budget inside the model
-     * (never in the kernel benchmark) and left the segment reads as calls, making decode 30 % slower.
-     * KernelBench 256×5120 (L2-resident): 0.16–0.21 → 0.13 ms; from DRAM (decode in the model) no measurable change:
-     * there the loop waits on memory.
+     * A half (128 values) is four quarters j of 32 consecutive l (value l + 32j, scale sc[l/16 + 2j]): ql[0 ..32]
+     * holds the low nibbles of quarters 0 (low) and 2 (high), ql[32 ..64] those of 1 and 3, and bits 2j of qh[0 ..32]
+     * the top bits of quarter j. The 6-bit values are assembled in byte lanes (one op covers 32 values; x86 has no
+     * byte shift, so shifts act on 16-bit lanes and the masks drop the bits that cross into the neighbouring byte)
+     * and only then widened: widening first cost five int ops per 16 values. The −32 is a byte subtraction; the
+     * scale multiplies the q·x products, so no per-value dequantization FMA remains. The body is written out: split
+     * into helper methods it exceeds C2's inlining budget and the vectors get boxed. Swept twice (one pair of
+     * quarters per sweep) it needed fewer nodes but ran 30 % slower from DRAM. KernelBench 256×5120 (L2-resident):
+     * 0.16–0.21 → 0.125 ms; 131072×5120 (the output matrix, DRAM): ≈ 91 ms as before. In the model, decode of the
+     * Q4_0 bench file (half of whose bytes are this Q6_K output) ≈ 10 % faster with the Q4_0 two-row loop.
      */
     @Override
     public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
-        return dotQuarters(w, off, cols, x, xOff, 0) + dotQuarters(w, off, cols, x, xOff, 1);
-    }
-
-    /** Σ over quarters k and k + 2 of every half of the row. */
-    private static float dotQuarters(MemorySegment w, long off, int cols, float[] x, int xOff, int k) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;  // two chains of FMAs in flight
-        int topLeft = 4 - 2 * k, topRight = 2 * k;  // quarter k's top bits to bits 4-5: << 4 - 2k; quarter k+2's: >>> 2k
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
-            float d = Bytes.f16(w, at + 208);
+            // Scales (bytes 192..207) and d (208..209) through vector loads, not scalar segment reads: C2 inlines those
+            // last, and in this large method it sometimes ran out of node budget first and left them as calls.
+            LongVector scales = ByteVector.fromMemorySegment(Vec.B16, w, at + 192, Vec.LE).reinterpretAsLongs();
+            float d = Float.float16ToFloat((short) (ByteVector.fromMemorySegment(Vec.B16, w, at + 194, Vec.LE).reinterpretAsLongs().lane(1) >>> 48));
             for (int half = 0; half < 2; half++) {
-                long sc = w.get(Bytes.LONG, at + 192 + 8 * half) >> 16 * k;  // byte g + 2j: scale of quarter j, part g
-                ShortVector low = ShortVector.fromMemorySegment(S16, w, at + 64 * half + 32 * k, Vec.LE);
-                ShortVector top = ShortVector.fromMemorySegment(S16, w, at + 128 + 32 * half, Vec.LE);
-                ByteVector qa = low.and((short) 0x0F0F).or(top.lanewise(VectorOperators.LSHL, topLeft).and((short) 0x3030)).reinterpretAsBytes().sub((byte) 32);
-                ByteVector qb = low.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(top.lanewise(VectorOperators.LSHR, topRight).and((short) 0x3030)).reinterpretAsBytes().sub((byte) 32);
+                long ql = at + 64 * half;
+                long sc = scales.lane(half);  // the half's 8 scales
+                ShortVector l0 = ShortVector.fromMemorySegment(S16, w, ql, Vec.LE);
+                ShortVector l1 = ShortVector.fromMemorySegment(S16, w, ql + 32, Vec.LE);
+                ShortVector h = ShortVector.fromMemorySegment(S16, w, at + 128 + 32 * half, Vec.LE);
+                ByteVector q0 = l0.and((short) 0x0F0F).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x3030)).reinterpretAsBytes().sub((byte) 32);
+                ByteVector q1 = l1.and((short) 0x0F0F).or(h.lanewise(VectorOperators.LSHL, 2).and((short) 0x3030)).reinterpretAsBytes().sub((byte) 32);
+                ByteVector q2 = l0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(h.and((short) 0x3030)).reinterpretAsBytes().sub((byte) 32);
+                ByteVector q3 = l1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x3030)).reinterpretAsBytes().sub((byte) 32);
                 for (int p = 0; p < 32 / Vec.L; p++) {
-                    int xi = xOff + 256 * b + 128 * half + 32 * k + p * Vec.L;
-                    long s = sc >> 8 * (p * Vec.L / 16);
-                    acc0 = ((FloatVector) qa.convertShape(VectorOperators.B2F, F, p)).mul(d * (byte) s).fma(FloatVector.fromArray(F, x, xi), acc0);
-                    acc1 = ((FloatVector) qb.convertShape(VectorOperators.B2F, F, p)).mul(d * (byte) (s >> 32)).fma(FloatVector.fromArray(F, x, xi + 64), acc1);
+                    int xi = xOff + 256 * b + 128 * half + p * Vec.L;
+                    long s = sc >> 8 * (p * Vec.L / 16);  // scale sc[g + 2j] is byte g + 2j
+                    float s0 = d * (byte) s, s1 = d * (byte) (s >> 16), s2 = d * (byte) (s >> 32), s3 = d * (byte) (s >> 48);
+                    acc0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(s0).fma(FloatVector.fromArray(F, x, xi), acc0);
+                    acc1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(s1).fma(FloatVector.fromArray(F, x, xi + 32), acc1);
+                    acc0 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, p)).mul(s2).fma(FloatVector.fromArray(F, x, xi + 64), acc0);
+                    acc1 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, p)).mul(s3).fma(FloatVector.fromArray(F, x, xi + 96), acc1);
                 }
             }
         }

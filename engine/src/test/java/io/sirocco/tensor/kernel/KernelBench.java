@@ -19,6 +19,7 @@ public final class KernelBench {
         String types = "Q4_0,Q4_K,Q6_K,Q8_0,BF16";
         int n = 1, threads = 1, rows = 5120, cols = 5120, passes = 3;
         double seconds = 1;
+        boolean mapped = false;
         for (String a : args) {
             String[] kv = a.split("=", 2);
             switch (kv[0]) {
@@ -29,6 +30,7 @@ public final class KernelBench {
                 case "cols" -> cols = Integer.parseInt(kv[1]);
                 case "seconds" -> seconds = Double.parseDouble(kv[1]);
                 case "passes" -> passes = Integer.parseInt(kv[1]);
+                case "mapped" -> mapped = Boolean.parseBoolean(kv[1]);
                 case "int8" -> Kernels.setInt8Prefill(Boolean.parseBoolean(kv[1]));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
@@ -47,6 +49,14 @@ public final class KernelBench {
             long rb = t.byteSize(cols);
             MemorySegment data = arena.allocate(rows * rb, 64);
             for (int r = 0; r < rows; r++) Quantizer.quantizeRow(t, values, r * cols, cols, data, r * rb);
+            if (mapped) {  // through a file mapping, as a model's weights are (page cache, not anonymous memory)
+                java.nio.file.Path f = java.nio.file.Files.createTempFile("kernelbench", ".bin");
+                f.toFile().deleteOnExit();
+                try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.write(data.asByteBuffer(), 0);
+                    data = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, data.byteSize(), arena);
+                }
+            }
             ws[i] = new Tensor("w", t, new long[] {rows, cols}, data);
         }
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
