@@ -60,6 +60,42 @@ final class Q4_KKernel implements RowKernel {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
+    /** Two rows in one loop: two memory streams in flight per thread (see {@link RowKernel#dot2}); the body of dot per row. */
+    @Override
+    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
+        for (int b = 0, blocks = cols / 256; b < blocks; b++) {
+            long at = offA + (long) b * BLOCK_BYTES, bt = offB + (long) b * BLOCK_BYTES;
+            float da = Bytes.f16(w, at), dmina = Bytes.f16(w, at + 2), db = Bytes.f16(w, bt), dminb = Bytes.f16(w, bt + 2);
+            long sca = w.get(Bytes.LONG, at + 4), scb = w.get(Bytes.LONG, bt + 4);
+            int sc8a = w.get(Bytes.INT, at + 12), sc8b = w.get(Bytes.INT, bt + 12);
+            long scalesA = scales(sca, sc8a), minsA = mins(sca, sc8a), scalesB = scales(scb, sc8b), minsB = mins(scb, sc8b);
+            for (int k = 0; k < 4; k++) {
+                float sa0 = da * (int) (scalesA >>> 16 * k & 0xFF), oa0 = -dmina * (int) (minsA >>> 16 * k & 0xFF);
+                float sa1 = da * (int) (scalesA >>> 16 * k + 8 & 0xFF), oa1 = -dmina * (int) (minsA >>> 16 * k + 8 & 0xFF);
+                float sb0 = db * (int) (scalesB >>> 16 * k & 0xFF), ob0 = -dminb * (int) (minsB >>> 16 * k & 0xFF);
+                float sb1 = db * (int) (scalesB >>> 16 * k + 8 & 0xFF), ob1 = -dminb * (int) (minsB >>> 16 * k + 8 & 0xFF);
+                int xi = xOff + 256 * b + 64 * k;
+                for (int half = 0; half < 2; half++) {
+                    ByteVector qa = ByteVector.fromMemorySegment(Vec.B16, w, at + 16 + 32 * k + 16 * half, Vec.LE);
+                    ByteVector qb = ByteVector.fromMemorySegment(Vec.B16, w, bt + 16 + 32 * k + 16 * half, Vec.LE);
+                    for (int p = 0; p < Vec.PARTS; p++) {
+                        IntVector va = (IntVector) qa.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, p);
+                        IntVector vb = (IntVector) qb.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, p);
+                        int xj = xi + 16 * half + p * Vec.L;
+                        FloatVector x0 = FloatVector.fromArray(F, x, xj), x1 = FloatVector.fromArray(F, x, xj + 32);
+                        a0 = ((FloatVector) va.and(0xF).convert(VectorOperators.I2F, 0)).fma(sa0, oa0).fma(x0, a0);
+                        a1 = ((FloatVector) va.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(sa1, oa1).fma(x1, a1);
+                        b0 = ((FloatVector) vb.and(0xF).convert(VectorOperators.I2F, 0)).fma(sb0, ob0).fma(x0, b0);
+                        b1 = ((FloatVector) vb.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(sb1, ob1).fma(x1, b1);
+                    }
+                }
+            }
+        }
+        out[ia] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        out[ib] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+    }
+
     /**
      * The eight 6-bit sub-block scales as the bytes of a long, from the 12 scale bytes held as bytes 0-7 in {@code sc}
      * and 8-11 in {@code sc8}: branch-free, once per super-block (per-sub-block extraction with branches inside the
