@@ -7,13 +7,12 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Q6_K rows (layout in {@link ScalarKernels#q6_K}): 210-byte super-blocks of 256 values. Each 16-byte load of ql/qh
- * covers 16 consecutive l of one half, which share one scale per output quarter.
+ * Q6_K rows (layout in {@link ScalarKernels#q6_K}): 210-byte super-blocks of 256 values. Decode reads a half (128
+ * values) as three 32-byte loads of ql/qh and builds its four quarters of 6-bit values in byte lanes (see dot).
  */
 final class Q6_KKernel implements RowKernel {
     static final Q6_KKernel INSTANCE = new Q6_KKernel();

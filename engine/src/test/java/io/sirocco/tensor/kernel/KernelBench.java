@@ -53,7 +53,8 @@ public final class KernelBench {
                 java.nio.file.Path f = java.nio.file.Files.createTempFile("kernelbench", ".bin");
                 f.toFile().deleteOnExit();
                 try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
-                    ch.write(data.asByteBuffer(), 0);
+                    var buf = data.asByteBuffer();
+                    while (buf.hasRemaining()) ch.write(buf, buf.position());  // write may stop short of the end
                     data = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, data.byteSize(), arena);
                 }
             }
