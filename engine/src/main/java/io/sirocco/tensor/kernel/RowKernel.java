@@ -13,8 +13,8 @@ interface RowKernel {
     /**
      * out[ia] = Σ_c wA[c] · x[xOff + c] and out[ib] likewise for the row at {@code offB}. In decode one thread waits on
      * memory latency rather than bandwidth; a kernel that walks two rows far apart in one loop keeps two streams in
-     * flight (Q8_0 +25–30 %, Q4_0 and Q4_K 10–15 % from DRAM; overridden by those three). The default is two
-     * {@link #dot} calls (Q6_K: its body written twice would outgrow C2's inlining budget).
+     * flight (Q8_0 +25–30 %, Q4_0 and Q4_K 10–15 % from DRAM; overridden by those and Q6_K). The default is two
+     * {@link #dot} calls.
      */
     default void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib) {
         out[ia] = dot(w, offA, cols, x, xOff);
