@@ -95,12 +95,13 @@ public final class Kernels {
             return;
         }
         if (n == 1) {
+            float[] px = k.prepare(x, xOff, cols);
             pool.parallelForRange(rows, 16, (r0, r1) -> {
-                // Rows r and r + half together: two memory streams in flight per thread (see RowKernel.dot2).
-                int half = (r1 - r0) / 2;
-                for (int r = r0; r < r0 + half; r++)
-                    k.dot2(data, r * rowBytes, (r + half) * rowBytes, cols, x, xOff, out, outOff + r, outOff + r + half);
-                if (((r1 - r0) & 1) != 0) out[outOff + r1 - 1] = k.dot(data, (r1 - 1) * rowBytes, cols, x, xOff);
+                // Rows r, r + q, r + 2q and r + 3q together: four memory streams in flight per thread (RowKernel.dot4).
+                int q = (r1 - r0) / 4;
+                for (int r = r0; r < r0 + q; r++)
+                    k.dot4(data, r * rowBytes, q * rowBytes, cols, x, xOff, px, out, outOff + r, q);
+                for (int r = r0 + 4 * q; r < r1; r++) out[outOff + r] = k.dot(data, r * rowBytes, cols, x, xOff);
             });
             return;
         }

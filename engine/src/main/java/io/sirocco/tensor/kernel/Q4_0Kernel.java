@@ -36,28 +36,62 @@ final class Q4_0Kernel implements RowKernel {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
-    /** Two rows in one loop: two memory streams in flight per thread (see {@link RowKernel#dot2}). */
+    /**
+     * Per block b, 16 lanes: −8 · (x[32b + i] + x[32b + 16 + i]), the offset of (q − 8) summed into the block's lanes,
+     * so that dot2 takes d out of its inner loop (16 lanes only: null elsewhere, and dot2 falls back to dot).
+     */
     @Override
-    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib) {
-        if (Vec.PARTS != 1) {  // written for 16 float lanes (one 16-byte group per vector)
-            RowKernel.super.dot2(w, offA, offB, cols, x, xOff, out, ia, ib);
+    public float[] prepare(float[] x, int xOff, int cols) {
+        if (Vec.PARTS != 1) return null;
+        float[] c = new float[cols / 2];  // (cols / 32, 16)
+        for (int b = 0; b < cols / 32; b++) {
+            int xi = xOff + 32 * b;
+            FloatVector.fromArray(F, x, xi).add(FloatVector.fromArray(F, x, xi + 16)).mul(-8f).intoArray(c, 16 * b);
+        }
+        return c;
+    }
+
+    /**
+     * Four rows in one loop (see {@link RowKernel#dot4}). Per block the lanes of Σ q·x start from the offset lanes
+     * of {@link #prepare} and are scaled by d once: one multiply per 32 values instead of two dequantization FMAs
+     * (KernelBench 256×5120, L2: 0.090 → 0.078 ms with two rows).
+     */
+    @Override
+    public void dot4(MemorySegment w, long off, long stride, int cols, float[] x, int xOff, float[] px,
+                     float[] out, int o, int outStride) {
+        if (px == null) {
+            RowKernel.super.dot4(w, off, stride, cols, x, xOff, px, out, o, outStride);
             return;
         }
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0, blocks = cols / 32; b < blocks; b++) {
-            long at = offA + (long) b * BLOCK_BYTES, bt = offB + (long) b * BLOCK_BYTES;
+            long t0 = off + (long) b * BLOCK_BYTES, t1 = t0 + stride, t2 = t1 + stride, t3 = t2 + stride;
             int xi = xOff + 32 * b;
             FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + 16);
-            float da = Bytes.f16(w, at), db = Bytes.f16(w, bt);
-            IntVector va = (IntVector) Vec.bytes(w, at + 2).convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0);
-            IntVector vb = (IntVector) Vec.bytes(w, bt + 2).convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0);
-            a0 = ((FloatVector) va.and(0xF).convert(VectorOperators.I2F, 0)).fma(da, -8 * da).fma(x0, a0);
-            a1 = ((FloatVector) va.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(da, -8 * da).fma(x1, a1);
-            b0 = ((FloatVector) vb.and(0xF).convert(VectorOperators.I2F, 0)).fma(db, -8 * db).fma(x0, b0);
-            b1 = ((FloatVector) vb.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(db, -8 * db).fma(x1, b1);
+            FloatVector c = FloatVector.fromArray(F, px, 16 * b);
+            float d0 = Bytes.f16(w, t0), d1 = Bytes.f16(w, t1), d2 = Bytes.f16(w, t2), d3 = Bytes.f16(w, t3);
+            // Vector loads written out, not through Vec.bytes: C2 gave up inlining that helper here ("too much stack").
+            IntVector v0 = (IntVector) ByteVector.fromMemorySegment(Vec.B16, w, t0 + 2, Vec.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0);
+            IntVector v1 = (IntVector) ByteVector.fromMemorySegment(Vec.B16, w, t1 + 2, Vec.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0);
+            IntVector v2 = (IntVector) ByteVector.fromMemorySegment(Vec.B16, w, t2 + 2, Vec.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0);
+            IntVector v3 = (IntVector) ByteVector.fromMemorySegment(Vec.B16, w, t3 + 2, Vec.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0);
+            FloatVector s0 = ((FloatVector) v0.and(0xF).convert(VectorOperators.I2F, 0)).fma(x0, c);
+            FloatVector s1 = ((FloatVector) v1.and(0xF).convert(VectorOperators.I2F, 0)).fma(x0, c);
+            FloatVector s2 = ((FloatVector) v2.and(0xF).convert(VectorOperators.I2F, 0)).fma(x0, c);
+            FloatVector s3 = ((FloatVector) v3.and(0xF).convert(VectorOperators.I2F, 0)).fma(x0, c);
+            s0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(x1, s0);
+            s1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(x1, s1);
+            s2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(x1, s2);
+            s3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(x1, s3);
+            a0 = s0.fma(FloatVector.broadcast(F, d0), a0);
+            a1 = s1.fma(FloatVector.broadcast(F, d1), a1);
+            a2 = s2.fma(FloatVector.broadcast(F, d2), a2);
+            a3 = s3.fma(FloatVector.broadcast(F, d3), a3);
         }
-        out[ia] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        out[ib] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + outStride] = a1.reduceLanes(VectorOperators.ADD);
+        out[o + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
+        out[o + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
     }
 
     @Override

@@ -61,7 +61,7 @@ final class Q4_KKernel implements RowKernel {
 
     /** Two rows in one loop: two memory streams in flight per thread (see {@link RowKernel#dot2}); the body of dot per row. */
     @Override
-    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib) {
+    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] px, float[] out, int ia, int ib) {
         float[] so = new float[32];  // per super-block, rows A then B: (scale, offset) × 8 sub-blocks
         FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
