@@ -54,7 +54,7 @@ final class Q4_0Kernel implements RowKernel {
     /**
      * Four rows in one loop (see {@link RowKernel#dot4}). Per block the lanes of Σ q·x start from the offset lanes
      * of {@link #prepare} and are scaled by d once: one multiply per 32 values instead of two dequantization FMAs
-     * (KernelBench 256×5120, L2: 0.090 → 0.078 ms with two rows).
+     * (KernelBench 256×5120, L2: two rows 0.090 ms, with this 0.078, four rows 0.070).
      */
     @Override
     public void dot4(MemorySegment w, long off, long stride, int cols, float[] x, int xOff, float[] px,

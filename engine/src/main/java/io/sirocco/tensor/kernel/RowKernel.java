@@ -12,10 +12,9 @@ interface RowKernel {
 
     /**
      * out[ia] = Σ_c wA[c] · x[xOff + c] and out[ib] likewise for the row at {@code offB}; px is what
-     * {@link #prepare} returned for this x. In decode one thread waits on
-     * memory latency rather than bandwidth; a kernel that walks two rows far apart in one loop keeps two streams in
-     * flight (Q8_0 +25–30 %, Q4_0 and Q4_K 10–15 % from DRAM; overridden by those and Q6_K). The default is two
-     * {@link #dot} calls.
+     * {@link #prepare} returned for this x. In decode one thread waits on memory latency rather than bandwidth; a
+     * kernel that walks two rows far apart in one loop keeps two streams in flight (Q4_K and Q6_K override this,
+     * 10–15 % from DRAM; Q4_0 and Q8_0 go to four rows in {@link #dot4}). The default is two {@link #dot} calls.
      */
     default void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] px, float[] out, int ia, int ib) {
         out[ia] = dot(w, offA, cols, x, xOff);
@@ -25,9 +24,10 @@ interface RowKernel {
     /**
      * out[o + i·outStride] = Σ_c w_i[c] · x[xOff + c] for the four rows at off + i·stride, i = 0..3. From DRAM one
      * thread's decode is bound by how many misses it keeps in flight more than by its arithmetic: a kernel that
-     * walks four rows far apart in one loop keeps four streams going (Q4_0, KernelBench 65536×5120 at 2 threads:
-     * 17–19 → 14–15 ms against two streams; at 1 thread ≈ 10 %). Adjacent rows are worse than one stream (the
-     * hardware prefetcher loses them). The default is two {@link #dot2} calls.
+     * walks four rows far apart in one loop keeps four streams going (Q8_0, KernelBench 65536×5120 at 2 threads:
+     * 18.6–20.4 → 11.9–15.0 ms against two streams; Q4_0 at 1 thread 13.5 → 10 ms). Adjacent rows are worse than one
+     * stream (the hardware prefetcher loses them), and four rows did not help Q6_K. The default is two {@link #dot2}
+     * calls.
      */
     default void dot4(MemorySegment w, long off, long stride, int cols, float[] x, int xOff, float[] px,
                       float[] out, int o, int outStride) {
@@ -36,8 +36,9 @@ interface RowKernel {
     }
 
     /**
-     * What {@link #dot2} and {@link #dot4} need besides x, derived from x[xOff .. xOff + cols) once per matrix-vector product (block
-     * sums that let the kernel take a block's offset out of its inner loop), or null when it needs nothing.
+     * What {@link #dot2} and {@link #dot4} need besides x, derived from x[xOff .. xOff + cols) once per
+     * matrix-vector product (block sums that let the kernel take a block's offset out of its inner loop), or null
+     * when it needs nothing.
      */
     default float[] prepare(float[] x, int xOff, int cols) {
         return null;
