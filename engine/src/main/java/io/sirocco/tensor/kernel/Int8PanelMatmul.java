@@ -64,13 +64,13 @@ final class Int8PanelMatmul {
             float[] off = new float[block * nb];    // (block, nb) Q4_K: the value of q = 8 (scale·8 + offset)
             float[] acc = new float[block * P2];    // (block, width) float sums of one panel
             short[] sums = new short[ROWS * P2];    // (5, width) integer sums of one 32-column block
-            float[] subScale = new float[8], subOffset = new float[8];
+            float[] subScales = new float[16];  // (scale, offset) × 8 sub-blocks of one Q4_K super-block
             for (int b = b0; b < b1; b++) {
                 int r0 = b * block, nr = Math.min(block, rows - r0);
                 for (int i = 0; i < nr; i++) {
                     long at = (long) (r0 + i) * rowBytes;
                     if (type == GgmlType.Q4_0) decodeQ4_0(data, at, nb, wq, i * cols, sc, i * nb);
-                    else decodeQ4_K(data, at, nb, wq, i * cols, sc, off, i * nb, subScale, subOffset);
+                    else decodeQ4_K(data, at, nb, wq, i * cols, sc, off, i * nb, subScales);
                 }
                 if (nr % ROWS != 0) {  // rows past the matrix: zero weights, results dropped
                     int pad = nr + ROWS - nr % ROWS;
@@ -138,10 +138,10 @@ final class Int8PanelMatmul {
 
     /** A Q4_K row: q − 8 per value; per sub-block of 32 its scale d·sc and the value of q = 8, 8·d·sc − dmin·m. */
     static void decodeQ4_K(MemorySegment w, long off, int nb, short[] wq, int wo, float[] sc, float[] offs, int so,
-                           float[] subScale, float[] subOffset) {
+                           float[] subScales) {
         for (int sb = 0; sb < nb / 8; sb++) {
             long at = off + 144L * sb;
-            Q4_KKernel.subBlockScales(w, at, subScale, subOffset);
+            Q4_KKernel.subBlockScales(w, at, subScales, 0);
             for (int k = 0; k < 4; k++) {  // 32 bytes: low nibbles sub-block 2k, high nibbles 2k + 1
                 for (int half = 0; half < 2; half++) {
                     ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Vec.B16, w, at + 16 + 32 * k + 16 * half, Vec.LE)
@@ -152,8 +152,8 @@ final class Int8PanelMatmul {
                 }
             }
             for (int j = 0; j < 8; j++) {
-                sc[so + 8 * sb + j] = subScale[j];
-                offs[so + 8 * sb + j] = 8 * subScale[j] + subOffset[j];
+                sc[so + 8 * sb + j] = subScales[j];
+                offs[so + 8 * sb + j] = 8 * subScales[j] + subScales[8 + j];
             }
         }
     }

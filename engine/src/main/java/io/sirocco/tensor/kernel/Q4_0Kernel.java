@@ -38,7 +38,7 @@ final class Q4_0Kernel implements RowKernel {
 
     /**
      * Per block b, 16 lanes: −8 · (x[32b + i] + x[32b + 16 + i]), the offset of (q − 8) summed into the block's lanes,
-     * so that dot2 takes d out of its inner loop (16 lanes only: null elsewhere, and dot2 falls back to dot).
+     * so that dot4 takes d out of its inner loop (16 lanes only: null elsewhere, and dot4 falls back to dot2).
      */
     @Override
     public float[] prepare(float[] x, int xOff, int cols) {

@@ -17,18 +17,9 @@ final class Q4_KKernel implements RowKernel {
 
     private Q4_KKernel() {}
 
-    /** Effective scale d·sc[j] and offset −dmin·m[j] of the eight sub-blocks of the (Q4_K or Q5_K) block at {@code at}. */
-    static void subBlockScales(MemorySegment w, long at, float[] scale, float[] offset) {
-        float d = Bytes.f16(w, at), dmin = Bytes.f16(w, at + 2);
-        for (int j = 0; j < 8; j++) {
-            scale[j] = d * ScalarKernels.scaleK4(w, at + 4, j);
-            offset[j] = -dmin * ScalarKernels.minK4(w, at + 4, j);
-        }
-    }
-
     // Chunk k (64 values) is the 32 bytes at 16 + 32k: low nibbles are sub-block 2k, high nibbles sub-block 2k+1.
     // Each 16-byte load is widened (zero-extended) once and feeds both sub-blocks. The eight scales and mins are
-    // unpacked once per super-block ({@link #header}); extracting them per chunk with branches made this loop 1.6×
+    // unpacked once per super-block ({@link #subBlockScales}); extracting them per chunk with branches made this loop 1.6×
     // slower on an L2-resident matrix, and per chunk from the packed longs with scalar shifts 16 % slower than the
     // vector widening into a small array (KernelBench 256×5120: 0.126 → 0.108 ms). Two FMA chains in flight.
     @Override
@@ -37,7 +28,7 @@ final class Q4_KKernel implements RowKernel {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
-            header(w, at, so, 0);
+            subBlockScales(w, at, so, 0);
             for (int k = 0; k < 4; k++) {
                 float s0 = so[2 * k], s1 = so[2 * k + 1], o0 = so[8 + 2 * k], o1 = so[9 + 2 * k];
                 long q = at + 16 + 32 * k;
@@ -61,13 +52,13 @@ final class Q4_KKernel implements RowKernel {
 
     /** Two rows in one loop: two memory streams in flight per thread (see {@link RowKernel#dot2}); the body of dot per row. */
     @Override
-    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] px, float[] out, int ia, int ib) {
+    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib) {
         float[] so = new float[32];  // per super-block, rows A then B: (scale, offset) × 8 sub-blocks
         FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = offA + (long) b * BLOCK_BYTES, bt = offB + (long) b * BLOCK_BYTES;
-            header(w, at, so, 0);
-            header(w, bt, so, 16);
+            subBlockScales(w, at, so, 0);
+            subBlockScales(w, bt, so, 16);
             for (int k = 0; k < 4; k++) {
                 float sa0 = so[2 * k], sa1 = so[2 * k + 1], oa0 = so[8 + 2 * k], oa1 = so[9 + 2 * k];
                 float sb0 = so[16 + 2 * k], sb1 = so[17 + 2 * k], ob0 = so[24 + 2 * k], ob1 = so[25 + 2 * k];
@@ -96,10 +87,11 @@ final class Q4_KKernel implements RowKernel {
     private static final VectorSpecies<Long> L2 = LongVector.SPECIES_128;
 
     /**
-     * so[at .. at + 8) = d·sc[j] and so[at + 8 .. at + 16) = −dmin·m[j] of the super-block at {@code at}: the 16-byte header
-     * read by one vector load, the 6-bit scales and mins unpacked in two longs, widened to floats by vector ops.
+     * so[to + j] = d·sc[j] and so[to + 8 + j] = −dmin·m[j], the effective scale and offset of sub-block j of the
+     * (Q4_K or Q5_K) super-block at {@code at}: its 16-byte header read by one vector load, the 6-bit scales and mins
+     * unpacked in two longs, widened to floats by vector ops.
      */
-    private static void header(MemorySegment w, long at, float[] so, int to) {
+    static void subBlockScales(MemorySegment w, long at, float[] so, int to) {
         LongVector h = ByteVector.fromMemorySegment(Vec.B16, w, at, Vec.LE).reinterpretAsLongs();
         long l0 = h.lane(0), l1 = h.lane(1);
         float d = Float.float16ToFloat((short) l0), dmin = Float.float16ToFloat((short) (l0 >>> 16));
@@ -129,15 +121,15 @@ final class Q4_KKernel implements RowKernel {
 
     @Override
     public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
-        float[] scale = new float[8], offset = new float[8];
+        float[] so = new float[16];  // (scale, offset) × 8 sub-blocks
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
-            subBlockScales(w, at, scale, offset);
+            subBlockScales(w, at, so, 0);
             for (int j = 0; j < 8; j++) {
                 long q = at + 16 + 32 * (j >> 1);
                 int di = dstOff + 256 * b + 32 * j, shift = 4 * (j & 1);
-                Vec.store16(Vec.bytes(w, q), shift, 0xF, scale[j], offset[j], dst, di);
-                Vec.store16(Vec.bytes(w, q + 16), shift, 0xF, scale[j], offset[j], dst, di + 16);
+                Vec.store16(Vec.bytes(w, q), shift, 0xF, so[j], so[8 + j], dst, di);
+                Vec.store16(Vec.bytes(w, q + 16), shift, 0xF, so[j], so[8 + j], dst, di + 16);
             }
         }
     }

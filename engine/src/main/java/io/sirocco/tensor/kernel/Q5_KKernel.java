@@ -54,15 +54,15 @@ final class Q5_KKernel implements RowKernel {
 
     @Override
     public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
-        float[] scale = new float[8], offset = new float[8];
+        float[] so = new float[16];  // (scale, offset) × 8 sub-blocks
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
-            Q4_KKernel.subBlockScales(w, at, scale, offset);
+            Q4_KKernel.subBlockScales(w, at, so, 0);
             for (int j = 0; j < 8; j++) {
                 long q = at + 48 + 32 * (j >> 1);
                 int di = dstOff + 256 * b + 32 * j, shift = 4 * (j & 1);
-                Vec.store16(Vec.bytes(w, q), shift, Vec.bytes(w, at + 16), j, 1, scale[j], offset[j], dst, di);
-                Vec.store16(Vec.bytes(w, q + 16), shift, Vec.bytes(w, at + 32), j, 1, scale[j], offset[j], dst, di + 16);
+                Vec.store16(Vec.bytes(w, q), shift, Vec.bytes(w, at + 16), j, 1, so[j], so[8 + j], dst, di);
+                Vec.store16(Vec.bytes(w, q + 16), shift, Vec.bytes(w, at + 32), j, 1, so[j], so[8 + j], dst, di + 16);
             }
         }
     }

@@ -42,7 +42,7 @@ final class Q6_KKernel implements RowKernel {
     }
 
     @Override
-    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] px, float[] out, int ia, int ib) {
+    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib) {
         sweep(w, offA, offB, 2, cols, x, xOff, out, ia, ib);
     }
 

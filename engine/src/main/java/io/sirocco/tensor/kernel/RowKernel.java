@@ -11,18 +11,19 @@ interface RowKernel {
     float dot(MemorySegment w, long off, int cols, float[] x, int xOff);
 
     /**
-     * out[ia] = Σ_c wA[c] · x[xOff + c] and out[ib] likewise for the row at {@code offB}; px is what
-     * {@link #prepare} returned for this x. In decode one thread waits on memory latency rather than bandwidth; a
+     * out[ia] = Σ_c wA[c] · x[xOff + c] and out[ib] likewise for the row at {@code offB}. In decode one thread waits
+     * on memory latency rather than bandwidth; a
      * kernel that walks two rows far apart in one loop keeps two streams in flight (Q4_K and Q6_K override this,
      * 10–15 % from DRAM; Q4_0 and Q8_0 go to four rows in {@link #dot4}). The default is two {@link #dot} calls.
      */
-    default void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] px, float[] out, int ia, int ib) {
+    default void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib) {
         out[ia] = dot(w, offA, cols, x, xOff);
         out[ib] = dot(w, offB, cols, x, xOff);
     }
 
     /**
-     * out[o + i·outStride] = Σ_c w_i[c] · x[xOff + c] for the four rows at off + i·stride, i = 0..3. From DRAM one
+     * out[o + i·outStride] = Σ_c w_i[c] · x[xOff + c] for the four rows at off + i·stride, i = 0..3; px is what
+     * {@link #prepare} returned for this x. From DRAM one
      * thread's decode is bound by how many misses it keeps in flight more than by its arithmetic: a kernel that
      * walks four rows far apart in one loop keeps four streams going (Q8_0, KernelBench 65536×5120 at 2 threads:
      * 18.6–20.4 → 11.9–15.0 ms against two streams; Q4_0 at 1 thread 13.5 → 10 ms). Adjacent rows are worse than one
@@ -31,12 +32,12 @@ interface RowKernel {
      */
     default void dot4(MemorySegment w, long off, long stride, int cols, float[] x, int xOff, float[] px,
                       float[] out, int o, int outStride) {
-        dot2(w, off, off + stride, cols, x, xOff, px, out, o, o + outStride);
-        dot2(w, off + 2 * stride, off + 3 * stride, cols, x, xOff, px, out, o + 2 * outStride, o + 3 * outStride);
+        dot2(w, off, off + stride, cols, x, xOff, out, o, o + outStride);
+        dot2(w, off + 2 * stride, off + 3 * stride, cols, x, xOff, out, o + 2 * outStride, o + 3 * outStride);
     }
 
     /**
-     * What {@link #dot2} and {@link #dot4} need besides x, derived from x[xOff .. xOff + cols) once per
+     * What {@link #dot4} needs besides x, derived from x[xOff .. xOff + cols) once per
      * matrix-vector product (block sums that let the kernel take a block's offset out of its inner loop), or null
      * when it needs nothing.
      */
