@@ -10,10 +10,32 @@ import java.util.Arrays;
  * contiguous ({@code cols} elements, stored as {@code cols / type.blockSize} blocks). GGUF lists dimensions
  * innermost first ({@code ne[0]} = row length); readers reverse them into this order.
  */
-public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data) {
+public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data, Derived derived) {
 
     public Tensor {
         shape = shape.clone();
+        if (derived == null) derived = new Derived();
+    }
+
+    public Tensor(String name, GgmlType type, long[] shape, MemorySegment data) {
+        this(name, type, shape, data, new Derived());
+    }
+
+    /**
+     * A form of this tensor's bytes that a kernel builds once and keeps with the tensor (a repacking for decode, see
+     * {@code InterleavedRows}): one slot per tensor object, gone with it, never shared with another tensor even over
+     * the same memory (a later mapping may reuse the address with other contents).
+     */
+    public static final class Derived {
+        private volatile Object value;
+
+        public Object get() {
+            return value;
+        }
+
+        public void set(Object v) {
+            value = v;
+        }
     }
 
     public long[] shape() {

@@ -32,6 +32,7 @@ public final class KernelBench {
                 case "passes" -> passes = Integer.parseInt(kv[1]);
                 case "mapped" -> mapped = Boolean.parseBoolean(kv[1]);
                 case "int8" -> Kernels.setInt8Prefill(Boolean.parseBoolean(kv[1]));
+                case "int8decode" -> Kernels.setInt8Decode(Boolean.parseBoolean(kv[1]));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }

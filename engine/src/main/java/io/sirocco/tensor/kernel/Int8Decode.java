@@ -1,0 +1,195 @@
+package io.sirocco.tensor.kernel;
+
+import static io.sirocco.tensor.kernel.InterleavedRows.G;
+
+import io.sirocco.parallel.WorkerPool;
+import io.sirocco.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Matrix-vector product (decode) over {@link InterleavedRows} with the activations quantized to int8, as llama.cpp
+ * computes every quantized type: per 32 values for Q4_0 (its q8_0), per 256 for the K types (its q8_K).
+ *
+ * <p>Lane l of every vector is row l of a group of G. Per column the G weights are widened from bytes to 16-bit
+ * lanes and multiplied by the column's broadcast activation; the products add up in 16-bit lanes over as many
+ * columns as cannot overflow, then in 32-bit lanes scaled by the integer sub-block scales, and only once per block
+ * in floats: ≈ 3 vector ops per G·1 weights where the float kernels ({@link RowKernel}) need ≈ 10 per 32.
+ * Bounds: Q4_0 and Q4_K sum 16 products |q·x8| ≤ 15·127 (30 480 &lt; 2^15); Q6_K 8 products ≤ 32·127 (32 512).
+ *
+ * <p>The result equals the f32 dot product of the dequantized weights with the dequantized activations, up to
+ * float rounding: the only extra error is the activations' 8 bits.
+ */
+final class Int8Decode {
+    private Int8Decode() {}
+
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, Vec.F.vectorShape());  // G lanes
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(G * 8));
+    private static final VectorSpecies<Float> F = Vec.F;  // G / 2 lanes
+    private static final int H = G / 2;
+
+    /** Activations quantized per block: q[cols], d[cols / block], and Σq per 32 values (sums[cols / 32]). */
+    record Quantized(short[] q, float[] d, int[] sums, int block) {}
+
+    /**
+     * Per block of {@code block} values, d = max|x| / 127 and q = round(x / d), halves away from zero; Σq per 32
+     * values (the Q4_0 offset of 8 and the Q4_K mins multiply them).
+     */
+    static Quantized quantize(float[] x, int off, int cols, int block) {
+        short[] q = new short[cols];
+        float[] d = new float[cols / block];
+        int[] sums = new int[cols / 32];
+        for (int b = 0; b < cols / block; b++) {
+            float m = 0;
+            for (int i = 0; i < block; i++) m = Math.max(m, Math.abs(x[off + b * block + i]));
+            float id = m == 0 ? 0 : 127f / m;
+            d[b] = m / 127f;
+            for (int i = 0; i < block; i++) {
+                int c = b * block + i;
+                float v = x[off + c] * id;
+                q[c] = (short) (int) (v + (v < 0 ? -0.5f : 0.5f));
+                sums[c / 32] += q[c];
+            }
+        }
+        return new Quantized(q, d, sums, block);
+    }
+
+    static int blockOf(GgmlType type) {
+        return type == GgmlType.Q4_0 ? 32 : 256;
+    }
+
+    /** out[outOff + r] = row r of p · x[xOff ..], groups of rows split across {@code pool}. */
+    static void matmul(InterleavedRows p, float[] x, int xOff, float[] out, int outOff, WorkerPool pool) {
+        Quantized xq = quantize(x, xOff, p.cols, blockOf(p.type));
+        pool.parallelForRange(p.groups, 1, (g0, g1) -> {
+            float[] tail = new float[G];
+            for (int g = g0; g < g1; g++) {
+                int r0 = g * G;
+                boolean whole = r0 + G <= p.rows;
+                float[] o = whole ? out : tail;
+                int oo = whole ? outOff + r0 : 0;
+                long at = g * p.groupBytes;
+                switch (p.type) {
+                    case Q4_0 -> q4_0(p.data, at, p.cols / 32, xq.q, xq.d, xq.sums, o, oo);
+                    case Q4_K -> q4_K(p.data, at, p.cols / 256, xq.q, xq.d, xq.sums, o, oo);
+                    case Q6_K -> q6_K(p.data, at, p.cols / 256, xq.q, xq.d, o, oo);
+                    default -> throw Checks.unsupported(p.type);
+                }
+                if (!whole) System.arraycopy(tail, 0, out, outOff + r0, p.rows - r0);
+            }
+        });
+    }
+
+    /*
+     * The kernels below are written out, with no helper methods: C2 gave up inlining even small helpers here
+     * ("NodeCountInliningCutoff", "callee uses too much stack") and then boxed every vector, 5× slower.
+     * f16 scales become floats by bit moves: sign to bit 31, exponent and mantissa shifted up 13, then × 2^112 for
+     * the exponent bias, exact for normal and subnormal halves (inf and NaN are not weights); the constant multiply
+     * also takes the activation scale.
+     */
+
+    /** G rows of Q4_0 (layout in {@link InterleavedRows}) · x: out[o .. o + G). */
+    static void q4_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, int[] sums, float[] out, int o) {
+        FloatVector o0 = FloatVector.zero(F), o1 = o0;
+        for (int b = 0; b < nb; b++, at += 18L * G) {
+            ShortVector d = ShortVector.fromMemorySegment(S, w, at, Vec.LE);
+            ShortVector lo = ShortVector.zero(S), hi = lo;
+            int xb = 32 * b;
+            for (int k = 0; k < 16; k++) {
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, w, at + (2 + k) * G, Vec.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                lo = lo.add(v.and((short) 0xF).mul(xq[xb + k]));
+                hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(xq[xb + 16 + k]));
+            }
+            int offset = 8 * sums[b];  // Σ (q − 8)·x8 = Σ q·x8 − 8·Σ x8
+            float scale = 0x1p112f * dx[b];
+            IntVector d0 = (IntVector) d.convert(VectorOperators.S2I, 0), d1 = (IntVector) d.convert(VectorOperators.S2I, 1);
+            IntVector t0 = ((IntVector) lo.convert(VectorOperators.S2I, 0)).add((IntVector) hi.convert(VectorOperators.S2I, 0)).sub(offset);
+            IntVector t1 = ((IntVector) lo.convert(VectorOperators.S2I, 1)).add((IntVector) hi.convert(VectorOperators.S2I, 1)).sub(offset);
+            o0 = ((FloatVector) t0.convert(VectorOperators.I2F, 0)).fma(d0.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(d0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o0);
+            o1 = ((FloatVector) t1.convert(VectorOperators.I2F, 0)).fma(d1.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(d1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o1);
+        }
+        o0.intoArray(out, o);
+        o1.intoArray(out, o + H);
+    }
+
+    /** G rows of Q4_K · x (x quantized per 256): per sub-block sc·Σq·x8 and m·Σx8 in int lanes, per super-block d, dmin. */
+    static void q4_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, int[] sums, float[] out, int o) {
+        FloatVector o0 = FloatVector.zero(F), o1 = o0;
+        for (int s = 0; s < ns; s++, at += 148L * G) {
+            ShortVector d = ShortVector.fromMemorySegment(S, w, at, Vec.LE), dm = ShortVector.fromMemorySegment(S, w, at + 2L * G, Vec.LE);
+            IntVector a0 = IntVector.zero(Vec.I), a1 = a0, m0 = a0, m1 = a0;
+            for (int j = 0; j < 8; j++) {
+                long sj = at + (4L + 18 * j) * G, q = sj + 2L * G;
+                ByteVector sc = ByteVector.fromMemorySegment(B, w, sj, Vec.LE);
+                ByteVector mn = ByteVector.fromMemorySegment(B, w, sj + G, Vec.LE);
+                ShortVector lo = ShortVector.zero(S), hi = lo;
+                int xb = 256 * s + 32 * j;
+                for (int k = 0; k < 16; k++) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, w, q + (long) k * G, Vec.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = lo.add(v.and((short) 0xF).mul(xq[xb + k]));
+                    hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(xq[xb + 16 + k]));
+                }
+                int bs = sums[8 * s + j];
+                a0 = a0.add(((IntVector) lo.convert(VectorOperators.S2I, 0)).add((IntVector) hi.convert(VectorOperators.S2I, 0))
+                        .mul((IntVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0)));
+                a1 = a1.add(((IntVector) lo.convert(VectorOperators.S2I, 1)).add((IntVector) hi.convert(VectorOperators.S2I, 1))
+                        .mul((IntVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 1)));
+                m0 = m0.add(((IntVector) mn.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0)).mul(bs));
+                m1 = m1.add(((IntVector) mn.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 1)).mul(bs));
+            }
+            float scale = 0x1p112f * dx[s];
+            IntVector d0 = (IntVector) d.convert(VectorOperators.S2I, 0), d1 = (IntVector) d.convert(VectorOperators.S2I, 1);
+            IntVector e0 = (IntVector) dm.convert(VectorOperators.S2I, 0), e1 = (IntVector) dm.convert(VectorOperators.S2I, 1);
+            // out += a·d·x − m·dmin·x
+            o0 = ((FloatVector) a0.convert(VectorOperators.I2F, 0)).fma(d0.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(d0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o0);
+            o0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0)).fma(e0.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(e0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(-scale), o0);
+            o1 = ((FloatVector) a1.convert(VectorOperators.I2F, 0)).fma(d1.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(d1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o1);
+            o1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0)).fma(e1.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(e1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(-scale), o1);
+        }
+        o0.intoArray(out, o);
+        o1.intoArray(out, o + H);
+    }
+
+    /** G rows of Q6_K · x (x quantized per 256): per sub-block of 16 columns sc·Σq·x8 in int lanes, per super-block d. */
+    static void q6_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, float[] out, int o) {
+        FloatVector o0 = FloatVector.zero(F), o1 = o0;
+        for (int s = 0; s < ns; s++, at += 274L * G) {
+            ShortVector d = ShortVector.fromMemorySegment(S, w, at, Vec.LE);
+            IntVector a0 = IntVector.zero(Vec.I), a1 = a0;
+            for (int j = 0; j < 16; j++) {
+                long sj = at + (2L + 17 * j) * G, q = sj + G;
+                ByteVector sc = ByteVector.fromMemorySegment(B, w, sj, Vec.LE);
+                ShortVector p0 = ShortVector.zero(S), p1 = p0;
+                int xb = 256 * s + 16 * j;
+                for (int k = 0; k < 8; k++)  // two loops, not one over both halves: addresses in order (see the class notes)
+                    p0 = p0.add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + (long) k * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + k]));
+                for (int k = 8; k < 16; k++)
+                    p1 = p1.add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + (long) k * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + k]));
+                a0 = a0.add(((IntVector) p0.convert(VectorOperators.S2I, 0)).add((IntVector) p1.convert(VectorOperators.S2I, 0))
+                        .mul((IntVector) sc.convertShape(VectorOperators.B2I, Vec.I, 0)));
+                a1 = a1.add(((IntVector) p0.convert(VectorOperators.S2I, 1)).add((IntVector) p1.convert(VectorOperators.S2I, 1))
+                        .mul((IntVector) sc.convertShape(VectorOperators.B2I, Vec.I, 1)));
+            }
+            float scale = 0x1p112f * dx[s];
+            IntVector d0 = (IntVector) d.convert(VectorOperators.S2I, 0), d1 = (IntVector) d.convert(VectorOperators.S2I, 1);
+            o0 = ((FloatVector) a0.convert(VectorOperators.I2F, 0)).fma(d0.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(d0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o0);
+            o1 = ((FloatVector) a1.convert(VectorOperators.I2F, 0)).fma(d1.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(d1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o1);
+        }
+        o0.intoArray(out, o);
+        o1.intoArray(out, o + H);
+    }
+}

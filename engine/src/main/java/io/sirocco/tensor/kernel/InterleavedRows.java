@@ -1,0 +1,197 @@
+package io.sirocco.tensor.kernel;
+
+import io.sirocco.parallel.WorkerPool;
+import io.sirocco.tensor.GgmlType;
+import io.sirocco.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.logging.Logger;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A 4- or 6-bit weight matrix repacked for decode so that G consecutive rows are the G lanes of one 16-bit vector
+ * ({@link Int8Decode}): products of weights and int8 activations then add up lane-wise, per row, with no reduction
+ * across lanes, which is what keeps a matrix-vector product on the Vector API (no int8 dot product instruction)
+ * under memory speed. llama.cpp repacks Q4_0 and Q4_K the same way for its x86 decode.
+ *
+ * <p>Rows are padded to a multiple of G with zero weights. Each group of G rows is one contiguous run of
+ * {@code groupBytes}, block after block along the columns. Within a block, every field lists its G rows side by side
+ * (f16 scales as two bytes per row), in the order the kernel reads them: a kernel that went back for a block's
+ * scales after its values (or kept reading a scale table beside them) ran at a third of the speed from DRAM, the
+ * same code at full speed from cache.
+ * <ul>
+ *   <li>Q4_0, per 32 columns (18·G bytes, as dense as the file): d[G] f16; then for k &lt; 16 the byte of each row
+ *       whose low nibble is column k and high nibble column k + 16 (the file's own pairing).
+ *   <li>Q4_K, per 256 columns (148·G bytes; the file takes 144·G): d[G], dmin[G] f16; then per sub-block of 32
+ *       columns its 6-bit scales sc[G] and mins m[G] as bytes and its 16·G nibble bytes as for Q4_0.
+ *   <li>Q6_K, per 256 columns (274·G bytes; the file takes 210·G): d[G] f16; then per sub-block of 16 columns its
+ *       int8 scales sc[G] followed by q − 32 ∈ [−32, 31] as one signed byte per column and row: 8 bits rather
+ *       than 6 per value, bought for a decode of one sign extension instead of three masked shifts.
+ * </ul>
+ */
+final class InterleavedRows {
+    private static final Logger LOG = Logger.getLogger(InterleavedRows.class.getName());
+
+    /** Rows per group: the lanes of a 16-bit vector of the float species' width (32 on AVX-512, 16 on AVX2). */
+    static final int G = VectorSpecies.of(short.class, Vec.F.vectorShape()).length();
+
+    /** The value stored when a matrix could not be repacked: decode keeps using the file's layout for it. */
+    private static final Object UNAVAILABLE = new Object();
+
+    final GgmlType type;
+    final int rows, cols, groups;
+    /** Columns per block of the layout (32 for Q4_0, 256 for the K types) and bytes of one group's block. */
+    final int blockCols, blockBytes;
+    final long groupBytes;
+    final MemorySegment data;
+
+    private InterleavedRows(GgmlType type, int rows, int cols, MemorySegment data) {
+        this.type = type;
+        this.rows = rows;
+        this.cols = cols;
+        this.groups = (rows + G - 1) / G;
+        this.blockCols = type == GgmlType.Q4_0 ? 32 : 256;
+        this.blockBytes = G * switch (type) {
+            case Q4_0 -> 18;
+            case Q4_K -> 148;
+            case Q6_K -> 274;
+            default -> throw Checks.unsupported(type);
+        };
+        this.groupBytes = (long) (cols / blockCols) * blockBytes;
+        this.data = data;
+    }
+
+    /** Types this layout takes, on machines with 16- or 32-lane short vectors. */
+    static boolean supports(GgmlType type, int cols) {
+        if (G != 16 && G != 32) return false;
+        return switch (type) {
+            case Q4_0 -> cols % 32 == 0;
+            case Q4_K, Q6_K -> cols % 256 == 0;
+            default -> false;
+        };
+    }
+
+    static long byteSize(GgmlType type, int rows, int cols) {
+        InterleavedRows shape = new InterleavedRows(type, rows, cols, null);
+        return shape.groups * shape.groupBytes;
+    }
+
+    /**
+     * The repacked form of {@code w}, built on first use (rows split across {@code pool}) and kept with the tensor;
+     * null if it cannot be had (memory), in which case the caller keeps to the file's layout.
+     */
+    static InterleavedRows of(Tensor w, WorkerPool pool) {
+        Object v = w.derived().get();
+        if (v instanceof InterleavedRows p) return p;
+        if (v == UNAVAILABLE) return null;
+        synchronized (w.derived()) {
+            v = w.derived().get();
+            if (v instanceof InterleavedRows p) return p;
+            if (v == UNAVAILABLE) return null;
+            InterleavedRows p = null;
+            try {
+                p = pack(w, pool);
+            } catch (OutOfMemoryError e) {  // direct memory limit: -XX:MaxDirectMemorySize
+                LOG.warning("decode keeps the file layout for " + w.name() + ": no memory to repack it (" + e.getMessage() + ")");
+            }
+            w.derived().set(p == null ? UNAVAILABLE : p);
+            return p;
+        }
+    }
+
+    static InterleavedRows pack(Tensor w, WorkerPool pool) {
+        int rows = Math.toIntExact(w.rows()), cols = Math.toIntExact(w.cols());
+        long size = byteSize(w.type(), rows, cols);
+        MemorySegment dst = Arena.ofAuto().allocate(Math.max(1, size), 64);
+        InterleavedRows p = new InterleavedRows(w.type(), rows, cols, dst);
+        MemorySegment src = w.data();
+        long rowBytes = w.rowBytes();
+        pool.parallelForRange(p.groups, 1, (g0, g1) -> {
+            byte[] row = new byte[(int) rowBytes];
+            byte[] out = new byte[(int) p.groupBytes];
+            for (int g = g0; g < g1; g++) {
+                java.util.Arrays.fill(out, (byte) 0);
+                for (int l = 0; l < G && g * G + l < rows; l++) {
+                    MemorySegment.copy(src, ValueLayout.JAVA_BYTE, (long) (g * G + l) * rowBytes, row, 0, row.length);
+                    switch (p.type) {
+                        case Q4_0 -> p.packQ4_0(row, l, out);
+                        case Q4_K -> p.packQ4_K(row, l, out);
+                        case Q6_K -> p.packQ6_K(row, l, out);
+                        default -> throw Checks.unsupported(p.type);
+                    }
+                }
+                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, g * p.groupBytes, out.length);
+            }
+        });
+        return p;
+    }
+
+    /** Row l of a group from its GGUF bytes. */
+    private void packQ4_0(byte[] row, int l, byte[] out) {
+        for (int b = 0, nb = cols / 32; b < nb; b++) {
+            int src = 18 * b, at = b * blockBytes;
+            out[at + 2 * l] = row[src];
+            out[at + 2 * l + 1] = row[src + 1];
+            for (int k = 0; k < 16; k++) out[at + 2 * G + k * G + l] = row[src + 2 + k];
+        }
+    }
+
+    private void packQ4_K(byte[] row, int l, byte[] out) {
+        for (int s = 0, ns = cols / 256; s < ns; s++) {
+            int src = 144 * s, at = s * blockBytes;
+            out[at + 2 * l] = row[src];                      // d
+            out[at + 2 * l + 1] = row[src + 1];
+            out[at + 2 * G + 2 * l] = row[src + 2];          // dmin
+            out[at + 2 * G + 2 * l + 1] = row[src + 3];
+            for (int j = 0; j < 8; j++) {
+                out[at + (4 + 18 * j) * G + l] = (byte) scaleK4(row, src + 4, j);
+                out[at + (5 + 18 * j) * G + l] = (byte) minK4(row, src + 4, j);
+            }
+            // The file: chunk c of 32 bytes holds sub-block 2c in its low nibbles, 2c + 1 in its high ones.
+            // Here: sub-block j as 16 bytes, byte k = column k (low) | column k + 16 (high).
+            for (int j = 0; j < 8; j++) {
+                int chunk = src + 16 + 32 * (j / 2), shift = 4 * (j % 2);
+                for (int k = 0; k < 16; k++) {
+                    int lo = (row[chunk + k] >> shift) & 0xF, hi = (row[chunk + k + 16] >> shift) & 0xF;
+                    out[at + (6 + 18 * j + k) * G + l] = (byte) (lo | hi << 4);
+                }
+            }
+        }
+    }
+
+    private void packQ6_K(byte[] row, int l, byte[] out) {
+        for (int s = 0, ns = cols / 256; s < ns; s++) {
+            int src = 210 * s, at = s * blockBytes;
+            out[at + 2 * l] = row[src + 208];
+            out[at + 2 * l + 1] = row[src + 209];
+            for (int j = 0; j < 16; j++) out[at + (2 + 17 * j) * G + l] = row[src + 192 + j];
+            for (int half = 0; half < 2; half++) {
+                int ql = src + 64 * half, qh = src + 128 + 32 * half, base = 128 * half;
+                for (int i = 0; i < 32; i++) {
+                    int lo = row[ql + i] & 0xFF, hi = row[ql + i + 32] & 0xFF, h = row[qh + i] & 0xFF;
+                    out[at + q6Offset(base + i) + l] = (byte) (((lo & 0xF) | (h & 3) << 4) - 32);
+                    out[at + q6Offset(base + i + 32) + l] = (byte) (((hi & 0xF) | ((h >> 2) & 3) << 4) - 32);
+                    out[at + q6Offset(base + i + 64) + l] = (byte) (((lo >> 4) | ((h >> 4) & 3) << 4) - 32);
+                    out[at + q6Offset(base + i + 96) + l] = (byte) (((hi >> 4) | ((h >> 6) & 3) << 4) - 32);
+                }
+            }
+        }
+    }
+
+    /** Where column c (of 256) of a Q6_K super-block starts: after d and, in its sub-block c / 16, after the scales. */
+    private static int q6Offset(int c) {
+        return (2 + 17 * (c / 16) + 1 + c % 16) * G;
+    }
+
+    /** As {@link ScalarKernels#scaleK4} on a byte array. */
+    private static int scaleK4(byte[] b, int scales, int j) {
+        if (j < 4) return b[scales + j] & 63;
+        return (b[scales + j + 4] & 0xF) | ((b[scales + j - 4] & 0xFF) >>> 6) << 4;
+    }
+
+    private static int minK4(byte[] b, int scales, int j) {
+        if (j < 4) return b[scales + j + 4] & 63;
+        return ((b[scales + j + 4] & 0xFF) >>> 4) | ((b[scales + j] & 0xFF) >>> 6) << 4;
+    }
+}
