@@ -21,7 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * lanes and multiplied by the column's broadcast activation; the products add up in 16-bit lanes over as many
  * columns as cannot overflow, then in 32-bit lanes scaled by the integer sub-block scales, and only once per block
  * in floats: ≈ 3 vector ops per G·1 weights where the float kernels ({@link RowKernel}) need ≈ 10 per 32.
- * Bounds: Q4_0 and Q4_K sum 16 products |q·x8| ≤ 15·127 (30 480 &lt; 2^15); Q6_K 8 products ≤ 32·127 (32 512).
+ * Bounds: Q4_0 and Q4_K sum 16 products |q·x8| ≤ 15·127 (30 480 &lt; 2^15); Q6_K 8 products ≤ 32·127 (32 512);
+ * Q8_0 2 products ≤ 128·127 (32 512).
  *
  * <p>The result equals the f32 dot product of the dequantized weights with the dequantized activations, up to
  * float rounding: the only extra error is the activations' 8 bits.
@@ -61,7 +62,7 @@ final class Int8Decode {
     }
 
     static int blockOf(GgmlType type) {
-        return type == GgmlType.Q4_0 ? 32 : 256;
+        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0 ? 32 : 256;
     }
 
     /** out[outOff + r] = row r of p · x[xOff ..], groups of rows split across {@code pool}. */
@@ -77,6 +78,7 @@ final class Int8Decode {
                 long at = g * p.groupBytes;
                 switch (p.type) {
                     case Q4_0 -> q4_0(p.data, at, p.cols / 32, xq.q, xq.d, xq.sums, o, oo);
+                    case Q8_0 -> q8_0(p.data, at, p.cols / 32, xq.q, xq.d, o, oo);
                     case Q4_K -> q4_K(p.data, at, p.cols / 256, xq.q, xq.d, xq.sums, o, oo);
                     case Q6_K -> q6_K(p.data, at, p.cols / 256, xq.q, xq.d, o, oo);
                     default -> throw Checks.unsupported(p.type);
@@ -114,6 +116,30 @@ final class Int8Decode {
             o0 = ((FloatVector) t0.convert(VectorOperators.I2F, 0)).fma(d0.and(0x8000).lanewise(VectorOperators.LSHL, 16)
                     .or(d0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o0);
             o1 = ((FloatVector) t1.convert(VectorOperators.I2F, 0)).fma(d1.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(d1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o1);
+        }
+        o0.intoArray(out, o);
+        o1.intoArray(out, o + H);
+    }
+
+    /** G rows of Q8_0 · x: pairs of columns summed in 16-bit lanes, widened to 32 bits, per block of 32 d. */
+    static void q8_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, float[] out, int o) {
+        FloatVector o0 = FloatVector.zero(F), o1 = o0;
+        for (int b = 0; b < nb; b++, at += 34L * G) {
+            ShortVector d = ShortVector.fromMemorySegment(S, w, at, Vec.LE);
+            IntVector a0 = IntVector.zero(Vec.I), a1 = a0;
+            int xb = 32 * b;
+            for (int k = 0; k < 32; k += 2) {
+                ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(B, w, at + (2L + k) * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + k])
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, at + (3L + k) * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + k + 1]));
+                a0 = a0.add((IntVector) p.convert(VectorOperators.S2I, 0));
+                a1 = a1.add((IntVector) p.convert(VectorOperators.S2I, 1));
+            }
+            float scale = 0x1p112f * dx[b];
+            IntVector d0 = (IntVector) d.convert(VectorOperators.S2I, 0), d1 = (IntVector) d.convert(VectorOperators.S2I, 1);
+            o0 = ((FloatVector) a0.convert(VectorOperators.I2F, 0)).fma(d0.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(d0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o0);
+            o1 = ((FloatVector) a1.convert(VectorOperators.I2F, 0)).fma(d1.and(0x8000).lanewise(VectorOperators.LSHL, 16)
                     .or(d1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o1);
         }
         o0.intoArray(out, o);

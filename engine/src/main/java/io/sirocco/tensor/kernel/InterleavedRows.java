@@ -10,7 +10,7 @@ import java.util.logging.Logger;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A 4- or 6-bit weight matrix repacked for decode so that G consecutive rows are the G lanes of one 16-bit vector
+ * A 4-, 6- or 8-bit weight matrix repacked for decode so that G consecutive rows are the G lanes of one 16-bit vector
  * ({@link Int8Decode}): products of weights and int8 activations then add up lane-wise, per row, with no reduction
  * across lanes, which is what keeps a matrix-vector product on the Vector API (no int8 dot product instruction)
  * under memory speed. llama.cpp repacks Q4_0 and Q4_K the same way for its x86 decode.
@@ -23,6 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>Q4_0, per 32 columns (18·G bytes, as dense as the file): d[G] f16; then for k &lt; 16 the byte of each row
  *       whose low nibble is column k and high nibble column k + 16 (the file's own pairing).
+ *   <li>Q8_0, per 32 columns (34·G bytes, as the file): d[G] f16; then per column the G signed bytes.
  *   <li>Q4_K, per 256 columns (148·G bytes; the file takes 144·G): d[G], dmin[G] f16; then per sub-block of 32
  *       columns its 6-bit scales sc[G] and mins m[G] as bytes and its 16·G nibble bytes as for Q4_0.
  *   <li>Q6_K, per 256 columns (274·G bytes; the file takes 210·G): d[G] f16; then per sub-block of 16 columns its
@@ -51,9 +52,10 @@ final class InterleavedRows {
         this.rows = rows;
         this.cols = cols;
         this.groups = (rows + G - 1) / G;
-        this.blockCols = type == GgmlType.Q4_0 ? 32 : 256;
+        this.blockCols = type == GgmlType.Q4_0 || type == GgmlType.Q8_0 ? 32 : 256;
         this.blockBytes = G * switch (type) {
             case Q4_0 -> 18;
+            case Q8_0 -> 34;
             case Q4_K -> 148;
             case Q6_K -> 274;
             default -> throw Checks.unsupported(type);
@@ -66,7 +68,7 @@ final class InterleavedRows {
     static boolean supports(GgmlType type, int cols) {
         if (G != 16 && G != 32) return false;
         return switch (type) {
-            case Q4_0 -> cols % 32 == 0;
+            case Q4_0, Q8_0 -> cols % 32 == 0;
             case Q4_K, Q6_K -> cols % 256 == 0;
             default -> false;
         };
@@ -116,6 +118,7 @@ final class InterleavedRows {
                     MemorySegment.copy(src, ValueLayout.JAVA_BYTE, (long) (g * G + l) * rowBytes, row, 0, row.length);
                     switch (p.type) {
                         case Q4_0 -> p.packQ4_0(row, l, out);
+                        case Q8_0 -> p.packQ8_0(row, l, out);
                         case Q4_K -> p.packQ4_K(row, l, out);
                         case Q6_K -> p.packQ6_K(row, l, out);
                         default -> throw Checks.unsupported(p.type);
@@ -134,6 +137,15 @@ final class InterleavedRows {
             out[at + 2 * l] = row[src];
             out[at + 2 * l + 1] = row[src + 1];
             for (int k = 0; k < 16; k++) out[at + 2 * G + k * G + l] = row[src + 2 + k];
+        }
+    }
+
+    private void packQ8_0(byte[] row, int l, byte[] out) {
+        for (int b = 0, nb = cols / 32; b < nb; b++) {
+            int src = 34 * b, at = b * blockBytes;
+            out[at + 2 * l] = row[src];
+            out[at + 2 * l + 1] = row[src + 1];
+            for (int c = 0; c < 32; c++) out[at + (2 + c) * G + l] = row[src + 2 + c];
         }
     }
 

@@ -40,7 +40,7 @@ public final class Kernels {
     private static volatile boolean int8Decode;
 
     /**
-     * Whether decode (one activation row) on Q4_0, Q4_K and Q6_K weights quantizes the activations to int8 and runs
+     * Whether decode (one activation row) on Q4_0, Q8_0, Q4_K and Q6_K weights quantizes the activations to int8 and runs
      * on a copy of each matrix repacked on first use with rows in vector lanes ({@link Int8Decode},
      * {@link InterleavedRows}), as llama.cpp does: ≈ 2× faster, at the cost of that copy in memory and logits
      * moved by ~1e-2. Off by default, so the library's results match the f32 reference to rounding.

@@ -40,7 +40,7 @@ class Int8DecodeTest {
 
     static Stream<Arguments> cases() {
         int g = InterleavedRows.G;
-        return Stream.of(GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K).flatMap(t -> Stream.of(1, 5, g, g + 3, 2 * g + 7)
+        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K).flatMap(t -> Stream.of(1, 5, g, g + 3, 2 * g + 7)
                 .flatMap(rows -> Stream.of(1, 3).map(th -> Arguments.of(t, rows, th))));
     }
 
@@ -85,7 +85,7 @@ class Int8DecodeTest {
     }
 
     static Stream<GgmlType> types() {
-        return Stream.of(GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K);
+        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K);
     }
 
     /** Scales of every f16 kind the repacked kernels convert by bit moves: negative, subnormal, zero, large. */
