@@ -3,7 +3,6 @@ package io.sirocco.tensor.kernel;
 import io.sirocco.parallel.WorkerPool;
 import io.sirocco.tensor.GgmlType;
 import io.sirocco.tensor.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.logging.Logger;
@@ -105,7 +104,7 @@ final class InterleavedRows {
     static InterleavedRows pack(Tensor w, WorkerPool pool) {
         int rows = Math.toIntExact(w.rows()), cols = Math.toIntExact(w.cols());
         long size = byteSize(w.type(), rows, cols);
-        MemorySegment dst = Arena.ofAuto().allocate(Math.max(1, size), 64);
+        MemorySegment dst = HugePages.allocate(size);
         InterleavedRows p = new InterleavedRows(w.type(), rows, cols, dst);
         MemorySegment src = w.data();
         long rowBytes = w.rowBytes();

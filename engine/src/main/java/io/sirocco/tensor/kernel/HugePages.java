@@ -1,0 +1,73 @@
+package io.sirocco.tensor.kernel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Zeroed off-heap memory for large read-mostly arrays (repacked weights), on Linux mapped anonymously and advised for
+ * transparent huge pages (madvise(MADV_HUGEPAGE), which the common THP setting "madvise" needs): streaming hundreds of
+ * MB through 4 KiB pages costs a page walk every 4 KiB, and their page tables then crowd L2. Freed when unreachable.
+ * Elsewhere, or if a call fails, plain {@link Arena#ofAuto()} memory.
+ */
+final class HugePages {
+    private HugePages() {}
+
+    private static final long HUGE = 2L << 20;
+    private static final int PROT_READ_WRITE = 0x3, MAP_PRIVATE_ANONYMOUS = 0x22, MADV_HUGEPAGE = 14;
+    private static final MethodHandle MMAP, MADVISE, MUNMAP;
+
+    static {
+        MethodHandle mmap = null, madvise = null, munmap = null;
+        try {
+            if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+                Linker linker = Linker.nativeLinker();
+                var libc = linker.defaultLookup();
+                mmap = linker.downcallHandle(libc.find("mmap").orElseThrow(), FunctionDescriptor.of(ValueLayout.ADDRESS,
+                        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+                madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+                munmap = linker.downcallHandle(libc.find("munmap").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+            }
+        } catch (RuntimeException | Error e) {  // no native access, no such symbols: plain allocation
+            mmap = madvise = munmap = null;
+        }
+        MMAP = mmap;
+        MADVISE = madvise;
+        MUNMAP = munmap;
+    }
+
+    /** {@code size} zero bytes aligned to 2 MiB where huge pages are had, else to 64 bytes. */
+    static MemorySegment allocate(long size) {
+        if (MMAP == null || size < HUGE) return Arena.ofAuto().allocate(Math.max(1, size), 64);
+        long total = (size + 2 * HUGE - 1) / HUGE * HUGE;  // room to align the start to 2 MiB
+        MemorySegment base;
+        try {
+            base = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, total, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
+        } catch (Throwable e) {
+            return Arena.ofAuto().allocate(size, 64);
+        }
+        if (base.address() == -1L) throw new OutOfMemoryError("mmap of " + total + " bytes failed");
+        long skip = (HUGE - base.address() % HUGE) % HUGE;
+        try {
+            int ignored = (int) MADVISE.invokeExact(MemorySegment.ofAddress(base.address() + skip), total - skip, MADV_HUGEPAGE);
+        } catch (Throwable e) {
+            // advice refused (THP off): still ordinary zeroed anonymous memory
+        }
+        long address = base.address();
+        MemorySegment all = base.reinterpret(total, Arena.ofAuto(), s -> unmap(address, total));
+        return all.asSlice(skip, size);
+    }
+
+    private static void unmap(long address, long size) {
+        try {
+            int ignored = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), size);
+        } catch (Throwable e) {
+            // nothing to do: the mapping stays until exit
+        }
+    }
+}
