@@ -75,6 +75,7 @@ public final class GgufFile implements AutoCloseable {
             MemorySegment mapping;
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
                 mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+                io.sirocco.tensor.HugePages.adviseHuge(mapping);
             } catch (IOException e) {
                 throw new ModelFormatException(path, "cannot read: " + e, e);
             }

@@ -128,7 +128,9 @@ public final class SafeTensors implements AutoCloseable {
 
     private static MemorySegment map(Path file, Arena arena) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            MemorySegment mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            io.sirocco.tensor.HugePages.adviseHuge(mapping);
+            return mapping;
         } catch (IOException e) {
             throw new ModelFormatException(file, "cannot read: " + e, e);
         }

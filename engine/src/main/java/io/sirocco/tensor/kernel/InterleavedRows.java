@@ -2,6 +2,7 @@ package io.sirocco.tensor.kernel;
 
 import io.sirocco.parallel.WorkerPool;
 import io.sirocco.tensor.GgmlType;
+import io.sirocco.tensor.HugePages;
 import io.sirocco.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -19,7 +19,7 @@ public final class KernelBench {
         String types = "Q4_0,Q4_K,Q6_K,Q8_0,BF16";
         int n = 1, threads = 1, rows = 5120, cols = 5120, passes = 3;
         double seconds = 1;
-        boolean mapped = false;
+        boolean mapped = false, huge = false;
         for (String a : args) {
             String[] kv = a.split("=", 2);
             switch (kv[0]) {
@@ -31,6 +31,7 @@ public final class KernelBench {
                 case "seconds" -> seconds = Double.parseDouble(kv[1]);
                 case "passes" -> passes = Integer.parseInt(kv[1]);
                 case "mapped" -> mapped = Boolean.parseBoolean(kv[1]);
+                case "huge" -> huge = Boolean.parseBoolean(kv[1]);
                 case "int8" -> Kernels.setInt8Prefill(Boolean.parseBoolean(kv[1]));
                 case "int8decode" -> Kernels.setInt8Decode(Boolean.parseBoolean(kv[1]));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -50,6 +51,11 @@ public final class KernelBench {
             long rb = t.byteSize(cols);
             MemorySegment data = arena.allocate(rows * rb, 64);
             for (int r = 0; r < rows; r++) Quantizer.quantizeRow(t, values, r * cols, cols, data, r * rb);
+            if (huge) {  // anonymous memory advised for transparent huge pages, as decode's repacked copies
+                MemorySegment h = io.sirocco.tensor.HugePages.allocate(data.byteSize());
+                h.copyFrom(data);
+                data = h;
+            }
             if (mapped) {  // through a file mapping, as a model's weights are (page cache, not anonymous memory)
                 java.nio.file.Path f = java.nio.file.Files.createTempFile("kernelbench", ".bin");
                 f.toFile().deleteOnExit();

@@ -1,4 +1,4 @@
-package io.sirocco.tensor.kernel;
+package io.sirocco.tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -13,7 +13,7 @@ import java.lang.invoke.MethodHandle;
  * MB through 4 KiB pages costs a page walk every 4 KiB, and their page tables then crowd L2. Freed when unreachable.
  * Elsewhere, or if a call fails, plain {@link Arena#ofAuto()} memory.
  */
-final class HugePages {
+public final class HugePages {
     private HugePages() {}
 
     private static final long HUGE = 2L << 20;
@@ -42,7 +42,7 @@ final class HugePages {
     }
 
     /** {@code size} zero bytes aligned to 2 MiB where huge pages are had, else to 64 bytes. */
-    static MemorySegment allocate(long size) {
+    public static MemorySegment allocate(long size) {
         if (MMAP == null || size < HUGE) return Arena.ofAuto().allocate(Math.max(1, size), 64);
         long total = (size + 2 * HUGE - 1) / HUGE * HUGE;  // room to align the start to 2 MiB
         MemorySegment base;
@@ -61,6 +61,21 @@ final class HugePages {
         long address = base.address();
         MemorySegment all = base.reinterpret(total, Arena.ofAuto(), s -> unmap(address, total));
         return all.asSlice(skip, size);
+    }
+
+    /**
+     * Asks that a file mapping be backed by huge pages where the kernel can (page cache in large folios, Linux 6.x
+     * with a filesystem that supports them): the same page walks are saved on mapped weights. Only the 2 MiB-aligned
+     * part is advised; a refusal changes nothing.
+     */
+    public static void adviseHuge(MemorySegment mapping) {
+        if (MADVISE == null || mapping.byteSize() < 2 * HUGE) return;
+        long start = (mapping.address() + HUGE - 1) / HUGE * HUGE, end = (mapping.address() + mapping.byteSize()) / HUGE * HUGE;
+        try {
+            int ignored = (int) MADVISE.invokeExact(MemorySegment.ofAddress(start), end - start, MADV_HUGEPAGE);
+        } catch (Throwable e) {
+            // advice refused: 4 KiB pages as before
+        }
     }
 
     private static void unmap(long address, long size) {
