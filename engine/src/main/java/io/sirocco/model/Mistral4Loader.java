@@ -170,6 +170,15 @@ final class Mistral4Loader {
         return new Tensor(t.name() + suffix, t.type(), new long[] {count, t.cols()}, t.data().asSlice(first * rb, count * rb));
     }
 
+    /**
+     * As {@link #rows} for a view taken per call (a thread's share of an expert's rows at decode): marked so that
+     * kernels build no derived form for it (int8 decode would repack it on every call); it stays on the float path.
+     */
+    static Tensor rowView(Tensor t, long first, long count) {
+        long rb = t.rowBytes();
+        return new Tensor(t.name(), t.type(), new long[] {count, t.cols()}, t.data().asSlice(first * rb, count * rb), Tensor.Derived.NONE);
+    }
+
     private Tensor require(String name) {
         Optional<Tensor> t = src.find(name);
         return t.orElseThrow(() -> new ModelFormatException(src.origin(), "missing tensor " + name + " (Mistral 4, "

@@ -72,7 +72,7 @@ final class MoeFeedForward {
             for (int r = r0; r < r1; ) {
                 int u = r / (2 * hid), i = r % (2 * hid), m = i / hid, first = i % hid, n = Math.min(r1 - r, hid - first);
                 Tensor w = m == 0 ? ex[u].w1() : ex[u].w3();
-                Kernels.matmul(Mistral4Loader.rows(w, first, n, ""), x, 0, 1, m == 0 ? gate : up, u * hid + first, pool);
+                Kernels.matmul(Mistral4Loader.rowView(w, first, n), x, 0, 1, m == 0 ? gate : up, u * hid + first, pool);
                 r += n;
             }
         });
@@ -81,7 +81,7 @@ final class MoeFeedForward {
         pool.parallelForRange(units * dim, 16, (r0, r1) -> {
             for (int r = r0; r < r1; ) {
                 int u = r / dim, first = r % dim, n = Math.min(r1 - r, dim - first);
-                Kernels.matmul(Mistral4Loader.rows(ex[u].w2(), first, n, ""), gate, u * hid, 1, y, u * dim + first, pool);
+                Kernels.matmul(Mistral4Loader.rowView(ex[u].w2(), first, n), gate, u * hid, 1, y, u * dim + first, pool);
                 r += n;
             }
         });

@@ -27,14 +27,31 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
      * the same memory (a later mapping may reuse the address with other contents).
      */
     public static final class Derived {
+        /** For short-lived views (a row range taken per call): kernels build nothing for them. */
+        public static final Derived NONE = new Derived(false);
+
+        private final boolean keeps;
         private volatile Object value;
+
+        public Derived() {
+            this(true);
+        }
+
+        private Derived(boolean keeps) {
+            this.keeps = keeps;
+        }
+
+        /** Whether derived forms are worth building for this tensor (false for {@link #NONE}). */
+        public boolean keeps() {
+            return keeps;
+        }
 
         public Object get() {
             return value;
         }
 
         public void set(Object v) {
-            value = v;
+            if (keeps) value = v;
         }
     }
 

@@ -27,10 +27,15 @@ public final class GoldenGeneration {
 
     /** The prompts of a golden file. */
     public static List<JsonNode> prompts(Path goldenFile) {
+        List<JsonNode> out = new ArrayList<>();
+        read(goldenFile).get("prompts").forEach(out::add);
+        return out;
+    }
+
+    /** A golden file as a whole (its "meta" and "prompts"). */
+    public static JsonNode read(Path goldenFile) {
         try {
-            List<JsonNode> out = new ArrayList<>();
-            JSON.readTree(goldenFile.toFile()).get("prompts").forEach(out::add);
-            return out;
+            return JSON.readTree(goldenFile.toFile());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -84,6 +84,7 @@ final class InterleavedRows {
      * null if it cannot be had (memory), in which case the caller keeps to the file's layout.
      */
     static InterleavedRows of(Tensor w, WorkerPool pool) {
+        if (!w.derived().keeps()) return null;  // a view made per call: repacking it would cost more than it saves
         Object v = w.derived().get();
         if (v instanceof InterleavedRows p) return p;
         if (v == UNAVAILABLE) return null;

@@ -152,6 +152,24 @@ class Int8DecodeTest {
         assertThat(exact).isNotEqualTo(reference);
     }
 
+    @Test
+    void viewsMadePerCallStayOnTheFloatPath() {
+        int rows = 10, cols = 256;
+        Tensor base = KernelsTest.randomTensor(arena, GgmlType.Q4_0, rows, cols, 8);
+        Tensor view = new Tensor("view", base.type(), base.shape(), base.data(), Tensor.Derived.NONE);
+        float[] x = KernelsTest.random(new Random(9), cols, 1f);
+        float[] exact = new float[rows], viewed = new float[rows];
+        Kernels.matmul(base, x, 1, exact, pools[0]);
+        try {
+            Kernels.setInt8Decode(true);
+            Kernels.matmul(view, x, 1, viewed, pools[0]);
+        } finally {
+            Kernels.setInt8Decode(false);
+        }
+        assertThat(view.derived().get()).isNull();
+        assertThat(viewed).containsExactly(exact);
+    }
+
     static float[] dequantizedActivations(float[] x, int off, int cols, int block) {
         Int8Decode.Quantized q = Int8Decode.quantize(x, off, cols, block);
         float[] xd = new float[cols];
