@@ -90,7 +90,9 @@ final class Int8Decode {
 
     /*
      * The kernels below are written out, with no helper methods: C2 gave up inlining even small helpers here
-     * ("NodeCountInliningCutoff", "callee uses too much stack") and then boxed every vector, 5× slower.
+     * ("NodeCountInliningCutoff", "callee uses too much stack") and then boxed every vector, 5× slower. That holds
+     * for the f16 conversion too: as a one-line helper it cost 70–500 KB allocated per call and up to 1.6× the time
+     * (KernelBench 256×5120), so its four copies stay.
      * f16 scales become floats by bit moves: sign to bit 31, exponent and mantissa shifted up 13, then × 2^112 for
      * the exponent bias, exact for normal and subnormal halves (inf and NaN are not weights); the constant multiply
      * also takes the activation scale.
