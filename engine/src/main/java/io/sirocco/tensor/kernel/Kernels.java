@@ -40,7 +40,7 @@ public final class Kernels {
     private static volatile boolean int8Decode;
 
     /**
-     * Whether decode (one activation row) on Q4_0, Q8_0, Q4_K and Q6_K weights quantizes the activations to int8 and runs
+     * Whether decode (one activation row, or a few: see Int8Decode.takes) on Q4_0, Q8_0, Q4_K and Q6_K weights quantizes the activations to int8 and runs
      * on a copy of each matrix repacked on first use with rows in vector lanes ({@link Int8Decode},
      * {@link InterleavedRows}), as llama.cpp does: ≈ 2× faster, at the cost of that copy in memory and logits
      * moved by ~1e-2. Off by default, so the library's results match the f32 reference to rounding.
@@ -110,10 +110,10 @@ public final class Kernels {
             });
             return;
         }
-        if (n == 1 && int8Decode && InterleavedRows.supports(w.type(), cols)) {
+        if (int8Decode && Int8Decode.takes(w.type(), n) && InterleavedRows.supports(w.type(), cols)) {
             InterleavedRows p = InterleavedRows.of(w, pool);
             if (p != null) {
-                Int8Decode.matmul(p, x, xOff, out, outOff, pool);
+                Int8Decode.matmul(p, x, xOff, n, out, outOff, pool);
                 return;
             }
         }

@@ -68,6 +68,27 @@ class Int8DecodeTest {
         }
     }
 
+    /** Several activation rows (sequences decoding together): each row as if alone, through Kernels.matmul. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void smallBatchesGiveEachRowItsOwnProduct(GgmlType type) {
+        int rows = InterleavedRows.G + 5, cols = 512, n = 3;
+        Tensor w = KernelsTest.randomTensor(arena, type, rows, cols, 21);
+        float[] x = KernelsTest.random(new Random(22), n * cols, 1f);
+        float[] batch = new float[n * rows], single = new float[rows];
+        try {
+            Kernels.setInt8Decode(true);
+            Kernels.matmul(w, x, n, batch, pools[1]);
+            InterleavedRows p = (InterleavedRows) w.derived().get();
+            for (int t = 0; t < n; t++) {
+                Int8Decode.matmul(p, x, t * cols, single, 0, pools[0]);
+                assertThat(java.util.Arrays.copyOfRange(batch, t * rows, (t + 1) * rows)).as("row %d", t).containsExactly(single);
+            }
+        } finally {
+            Kernels.setInt8Decode(false);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("types")
     void closeToTheF32ProductOnAnyActivations(GgmlType type) {
