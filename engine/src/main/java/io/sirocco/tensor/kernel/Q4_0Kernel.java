@@ -99,9 +99,8 @@ final class Q4_0Kernel implements RowKernel {
         for (int b = 0, blocks = cols / 32; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
             float d = Bytes.f16(w, at);
-            ByteVector q = Vec.bytes(w, at + 2);
-            Vec.store16(q, 0, 0xF, d, -8 * d, dst, dstOff + 32 * b);
-            Vec.store16(q, 4, 0xF, d, -8 * d, dst, dstOff + 32 * b + 16);
+            Vec.store16(w, at + 2, 0, 0xF, d, -8 * d, dst, dstOff + 32 * b);
+            Vec.store16(w, at + 2, 4, 0xF, d, -8 * d, dst, dstOff + 32 * b + 16);
         }
     }
 }

@@ -125,11 +125,20 @@ final class Q4_KKernel implements RowKernel {
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
             subBlockScales(w, at, so, 0);
+            // Written out rather than through Vec.bytes / Vec.store16: C2 sometimes left those calls un-inlined here
+            // ("callee is too large", "too much stack") and boxed the vector argument, 128 MB allocated per
+            // 4096×5120 prefill matmul.
             for (int j = 0; j < 8; j++) {
                 long q = at + 16 + 32 * (j >> 1);
                 int di = dstOff + 256 * b + 32 * j, shift = 4 * (j & 1);
-                Vec.store16(Vec.bytes(w, q), shift, 0xF, so[j], so[8 + j], dst, di);
-                Vec.store16(Vec.bytes(w, q + 16), shift, 0xF, so[j], so[8 + j], dst, di + 16);
+                float scale = so[j], offset = so[8 + j];
+                for (int h = 0; h < 2; h++) {
+                    ByteVector v = ByteVector.fromMemorySegment(Vec.B16, w, q + 16 * h, Vec.LE);
+                    for (int p = 0; p < Vec.PARTS; p++)
+                        ((FloatVector) ((IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, p))
+                                .lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0))
+                                .fma(scale, offset).intoArray(dst, di + 16 * h + p * Vec.L);
+                }
             }
         }
     }

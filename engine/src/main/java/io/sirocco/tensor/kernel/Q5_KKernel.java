@@ -61,8 +61,8 @@ final class Q5_KKernel implements RowKernel {
             for (int j = 0; j < 8; j++) {
                 long q = at + 48 + 32 * (j >> 1);
                 int di = dstOff + 256 * b + 32 * j, shift = 4 * (j & 1);
-                Vec.store16(Vec.bytes(w, q), shift, Vec.bytes(w, at + 16), j, 1, so[j], so[8 + j], dst, di);
-                Vec.store16(Vec.bytes(w, q + 16), shift, Vec.bytes(w, at + 32), j, 1, so[j], so[8 + j], dst, di + 16);
+                Vec.store16(w, q, shift, at + 16, j, 1, so[j], so[8 + j], dst, di);
+                Vec.store16(w, q + 16, shift, at + 32, j, 1, so[j], so[8 + j], dst, di + 16);
             }
         }
     }

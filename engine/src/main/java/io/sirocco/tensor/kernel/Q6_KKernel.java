@@ -101,7 +101,7 @@ final class Q6_KKernel implements RowKernel {
                 for (int j = 0; j < 4; j++) {
                     for (int g = 0; g < 2; g++) {
                         float s = d * Bytes.i8(w, sc + g + 2 * j);
-                        Vec.store16(Vec.bytes(w, ql + 16 * g + 32 * (j & 1)), 4 * (j >> 1), Vec.bytes(w, qh + 16 * g), 2 * j, 3,
+                        Vec.store16(w, ql + 16 * g + 32 * (j & 1), 4 * (j >> 1), qh + 16 * g, 2 * j, 3,
                                 s, -32 * s, dst, base + 16 * g + 32 * j);
                     }
                 }

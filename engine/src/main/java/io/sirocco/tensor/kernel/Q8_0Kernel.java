@@ -72,8 +72,8 @@ final class Q8_0Kernel implements RowKernel {
         for (int b = 0, blocks = cols / 32; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
             float d = Bytes.f16(w, at);
-            Vec.store16(Vec.bytes(w, at + 2), 0, -1, d, 0, dst, dstOff + 32 * b);
-            Vec.store16(Vec.bytes(w, at + 18), 0, -1, d, 0, dst, dstOff + 32 * b + 16);
+            Vec.store16(w, at + 2, 0, -1, d, 0, dst, dstOff + 32 * b);
+            Vec.store16(w, at + 18, 0, -1, d, 0, dst, dstOff + 32 * b + 16);
         }
     }
 }

@@ -76,15 +76,27 @@ final class Vec {
         return acc;
     }
 
-    /** dst[di ..] = q·scale + offset for the 16 values ((q >>> shift) & mask). */
-    static void store16(ByteVector q, int shift, int mask, float scale, float offset, float[] dst, int di) {
+    /*
+     * The store16 helpers load their bytes themselves rather than take a ByteVector: where C2 does not inline a call
+     * (it sometimes did not, in dequantizers' long loops: "callee is too large"), a vector argument is boxed on every
+     * call (128 MB allocated per 4096×5120 prefill matmul on Q4_K), while scalar arguments cost a plain call.
+     */
+
+    /** dst[di ..] = q·scale + offset for the 16 values ((q >>> shift) & mask) of the bytes at {@code at}. */
+    static void store16(MemorySegment w, long at, int shift, int mask, float scale, float offset, float[] dst, int di) {
+        ByteVector q = bytes(w, at);
         for (int p = 0; p < PARTS; p++) floats(ints(q, shift, mask, p)).fma(scale, offset).intoArray(dst, di + p * L);
     }
 
     /** dst[di ..] = q·scale + offset for 16 values with a high part (see {@link #ints(ByteVector, int, ByteVector, int, int, int)}). */
-    static void store16(ByteVector lo, int loShift, ByteVector hi, int hiShift, int hiMask, float scale, float offset, float[] dst, int di) {
-        for (int p = 0; p < PARTS; p++)
-            floats(ints(lo, loShift, hi, hiShift, hiMask, p)).fma(scale, offset).intoArray(dst, di + p * L);
+    static void store16(MemorySegment w, long lo, int loShift, long hi, int hiShift, int hiMask, float scale, float offset, float[] dst, int di) {
+        ByteVector l = bytes(w, lo), h = bytes(w, hi);
+        for (int p = 0; p < PARTS; p++) {  // ops written out: through ints(...) the vectors were boxed (Q5_K)
+            IntVector low = ((IntVector) l.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p)).lanewise(VectorOperators.LSHR, loShift).and(0xF);
+            IntVector high = ((IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p)).lanewise(VectorOperators.LSHR, hiShift).and(hiMask);
+            ((FloatVector) low.or(high.lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
+                    .fma(scale, offset).intoArray(dst, di + p * L);
+        }
     }
 
     /** L binary16 values at {@code off} as floats (exact, subnormals, infinities and NaN included). */
