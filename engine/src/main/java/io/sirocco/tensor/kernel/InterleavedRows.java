@@ -6,6 +6,9 @@ import io.sirocco.tensor.HugePages;
 import io.sirocco.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.logging.Logger;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -131,74 +134,121 @@ final class InterleavedRows {
     }
 
     /*
-     * The packers write a group's bytes in order (o counts up), reading byte i of row l at in[l·rb + i]: G rows of a
-     * block span a few KiB that stay in L1. Written row by row instead (one strided store per byte), packing ran at
-     * 0.2–0.6 GB/s.
+     * Packing: per block, the f16 scales are copied row by row; every one-byte field (values, Q4_K's 6-bit scales and
+     * mins, Q6_K's scales) is first laid out per row in its final order (a K-byte stage row, written sequentially),
+     * then the (G, K) stage is transposed to (K, G) in 8×8 byte tiles held in longs. Byte by byte, either order,
+     * packing ran at 0.2–0.8 GB/s per thread.
      */
 
-    /**
-     * Q4_0 (18-byte blocks: f16 d, 16 nibble bytes) and Q8_0 (34: f16 d, 32 signed bytes) alike: per block the G
-     * scales, then each of the block's value bytes for the G rows.
-     */
+    /** Q4_0 (18-byte blocks: f16 d, 16 nibble bytes) and Q8_0 (34: f16 d, 32 signed bytes) alike. */
     private void packScaledBlocks(byte[] in, int rb, byte[] out, int blockBytes) {
-        int o = 0;
-        for (int b = 0, nb = cols / 32; b < nb; b++) {
+        int k = blockBytes - 2;
+        byte[] stage = new byte[G * k];
+        for (int b = 0, nb = cols / 32, o = 0; b < nb; b++, o += this.blockBytes) {
             int src = blockBytes * b;
             for (int l = 0; l < G; l++) {
-                out[o++] = in[l * rb + src];
-                out[o++] = in[l * rb + src + 1];
+                out[o + 2 * l] = in[l * rb + src];
+                out[o + 2 * l + 1] = in[l * rb + src + 1];
+                System.arraycopy(in, l * rb + src + 2, stage, l * k, k);
             }
-            for (int k = 2; k < blockBytes; k++)
-                for (int l = 0; l < G; l++) out[o++] = in[l * rb + src + k];
+            transpose(stage, k, out, o + 2 * G);
         }
     }
 
     private void packQ4_K(byte[] in, int rb, byte[] out) {
-        int o = 0;
-        for (int s = 0, ns = cols / 256; s < ns; s++) {
+        int k = 8 * 18;  // per sub-block j: sc, m, 16 nibble bytes
+        byte[] stage = new byte[G * k];
+        for (int s = 0, ns = cols / 256, o = 0; s < ns; s++, o += blockBytes) {
             int src = 144 * s;
-            for (int l = 0; l < G; l++) {  // d
-                out[o++] = in[l * rb + src];
-                out[o++] = in[l * rb + src + 1];
+            for (int l = 0; l < G; l++) {
+                int r = l * rb + src, t = l * k;
+                out[o + 2 * l] = in[r];                  // d
+                out[o + 2 * l + 1] = in[r + 1];
+                out[o + 2 * G + 2 * l] = in[r + 2];      // dmin
+                out[o + 2 * G + 2 * l + 1] = in[r + 3];
+                for (int j = 0; j < 8; j++) {
+                    stage[t + 18 * j] = (byte) scaleK4(in, r + 4, j);
+                    stage[t + 18 * j + 1] = (byte) minK4(in, r + 4, j);
+                    // The file: chunk c of 32 bytes holds sub-block 2c in its low nibbles, 2c + 1 in its high ones.
+                    // Here: sub-block j as 16 bytes, byte i = column i (low) | column i + 16 (high).
+                    int chunk = r + 16 + 32 * (j / 2), shift = 4 * (j % 2);
+                    for (int i = 0; i < 16; i++)
+                        stage[t + 18 * j + 2 + i] = (byte) (((in[chunk + i] >> shift) & 0xF) | ((in[chunk + i + 16] >> shift) & 0xF) << 4);
+                }
             }
-            for (int l = 0; l < G; l++) {  // dmin
-                out[o++] = in[l * rb + src + 2];
-                out[o++] = in[l * rb + src + 3];
-            }
-            for (int j = 0; j < 8; j++) {
-                for (int l = 0; l < G; l++) out[o++] = (byte) scaleK4(in, l * rb + src + 4, j);
-                for (int l = 0; l < G; l++) out[o++] = (byte) minK4(in, l * rb + src + 4, j);
-                // The file: chunk c of 32 bytes holds sub-block 2c in its low nibbles, 2c + 1 in its high ones.
-                // Here: sub-block j as 16 bytes, byte k = column k (low) | column k + 16 (high).
-                int chunk = src + 16 + 32 * (j / 2), shift = 4 * (j % 2);
-                for (int k = 0; k < 16; k++)
-                    for (int l = 0; l < G; l++) {
-                        int at = l * rb + chunk + k;
-                        out[o++] = (byte) (((in[at] >> shift) & 0xF) | ((in[at + 16] >> shift) & 0xF) << 4);
-                    }
-            }
+            transpose(stage, k, out, o + 4 * G);
         }
     }
 
     private void packQ6_K(byte[] in, int rb, byte[] out) {
-        int o = 0;
-        for (int s = 0, ns = cols / 256; s < ns; s++) {
+        int k = 16 * 17;  // per sub-block j of 16 columns: sc, 16 values
+        byte[] stage = new byte[G * k];
+        for (int s = 0, ns = cols / 256, o = 0; s < ns; s++, o += blockBytes) {
             int src = 210 * s;
             for (int l = 0; l < G; l++) {
-                out[o++] = in[l * rb + src + 208];
-                out[o++] = in[l * rb + src + 209];
-            }
-            for (int j = 0; j < 16; j++) {
-                for (int l = 0; l < G; l++) out[o++] = in[l * rb + src + 192 + j];
-                for (int c = 16 * j; c < 16 * j + 16; c++) {
-                    // Value c: half h = c / 128, quarter q and position i within it; low 4 bits from ql, top 2 from qh.
-                    int h = c / 128, q = (c % 128) / 32, i = c % 32;
-                    int ql = src + 64 * h + i + 32 * (q & 1), lowShift = 4 * (q >> 1), qh = src + 128 + 32 * h + i;
-                    for (int l = 0; l < G; l++)
-                        out[o++] = (byte) ((((in[l * rb + ql] & 0xFF) >> lowShift & 0xF) | ((in[l * rb + qh] >> 2 * q) & 3) << 4) - 32);
+                int r = l * rb + src, t = l * k;
+                out[o + 2 * l] = in[r + 208];
+                out[o + 2 * l + 1] = in[r + 209];
+                for (int j = 0; j < 16; j++) stage[t + 17 * j] = in[r + 192 + j];
+                for (int h = 0; h < 2; h++) {
+                    int ql = r + 64 * h, qh = r + 128 + 32 * h;
+                    for (int i = 0; i < 32; i++) {  // values c = 128h + i + 32q, q < 4 (ScalarKernels.q6_K)
+                        int lo = in[ql + i] & 0xFF, hi = in[ql + i + 32] & 0xFF, bits = in[qh + i] & 0xFF;
+                        stage[t + q6(128 * h + i)] = (byte) (((lo & 0xF) | (bits & 3) << 4) - 32);
+                        stage[t + q6(128 * h + i + 32)] = (byte) (((hi & 0xF) | ((bits >> 2) & 3) << 4) - 32);
+                        stage[t + q6(128 * h + i + 64)] = (byte) (((lo >> 4) | ((bits >> 4) & 3) << 4) - 32);
+                        stage[t + q6(128 * h + i + 96)] = (byte) (((hi >> 4) | ((bits >> 6) & 3) << 4) - 32);
+                    }
                 }
             }
+            transpose(stage, k, out, o + 2 * G);
         }
+    }
+
+    /** Where value c (of 256) of a Q6_K super-block sits in a stage row: after its sub-block's scale. */
+    private static int q6(int c) {
+        return 17 * (c / 16) + 1 + c % 16;
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * out[off + k·G + l] = stage[l·K + k] for l &lt; G, k &lt; K (K a multiple of 8): 8×8 tiles, each as eight longs
+     * (rows) turned into eight longs (columns) by three rounds of swaps of 1-, 2- and 4-byte halves.
+     */
+    static void transpose(byte[] stage, int kk, byte[] out, int off) {
+        for (int l0 = 0; l0 < G; l0 += 8)
+            for (int k0 = 0; k0 < kk; k0 += 8) {
+                int at = l0 * kk + k0;
+                long r0 = (long) LONGS.get(stage, at), r1 = (long) LONGS.get(stage, at + kk);
+                long r2 = (long) LONGS.get(stage, at + 2 * kk), r3 = (long) LONGS.get(stage, at + 3 * kk);
+                long r4 = (long) LONGS.get(stage, at + 4 * kk), r5 = (long) LONGS.get(stage, at + 5 * kk);
+                long r6 = (long) LONGS.get(stage, at + 6 * kk), r7 = (long) LONGS.get(stage, at + 7 * kk);
+                long m = 0x00FF00FF00FF00FFL, t;
+                t = ((r0 >>> 8) ^ r1) & m; r1 ^= t; r0 ^= t << 8;
+                t = ((r2 >>> 8) ^ r3) & m; r3 ^= t; r2 ^= t << 8;
+                t = ((r4 >>> 8) ^ r5) & m; r5 ^= t; r4 ^= t << 8;
+                t = ((r6 >>> 8) ^ r7) & m; r7 ^= t; r6 ^= t << 8;
+                m = 0x0000FFFF0000FFFFL;
+                t = ((r0 >>> 16) ^ r2) & m; r2 ^= t; r0 ^= t << 16;
+                t = ((r1 >>> 16) ^ r3) & m; r3 ^= t; r1 ^= t << 16;
+                t = ((r4 >>> 16) ^ r6) & m; r6 ^= t; r4 ^= t << 16;
+                t = ((r5 >>> 16) ^ r7) & m; r7 ^= t; r5 ^= t << 16;
+                m = 0x00000000FFFFFFFFL;
+                t = ((r0 >>> 32) ^ r4) & m; r4 ^= t; r0 ^= t << 32;
+                t = ((r1 >>> 32) ^ r5) & m; r5 ^= t; r1 ^= t << 32;
+                t = ((r2 >>> 32) ^ r6) & m; r6 ^= t; r2 ^= t << 32;
+                t = ((r3 >>> 32) ^ r7) & m; r7 ^= t; r3 ^= t << 32;
+                int o = off + k0 * G + l0;
+                LONGS.set(out, o, r0);
+                LONGS.set(out, o + G, r1);
+                LONGS.set(out, o + 2 * G, r2);
+                LONGS.set(out, o + 3 * G, r3);
+                LONGS.set(out, o + 4 * G, r4);
+                LONGS.set(out, o + 5 * G, r5);
+                LONGS.set(out, o + 6 * G, r6);
+                LONGS.set(out, o + 7 * G, r7);
+            }
     }
 
     /** As {@link ScalarKernels#scaleK4} on a byte array. */

@@ -191,6 +191,16 @@ class Int8DecodeTest {
         assertThat(viewed).containsExactly(exact);
     }
 
+    @Test
+    void packingTransposesByteTilesExactly() {
+        int g = InterleavedRows.G, k = 24;
+        byte[] stage = new byte[g * k], out = new byte[5 + k * g];
+        new Random(12).nextBytes(stage);
+        InterleavedRows.transpose(stage, k, out, 5);
+        for (int l = 0; l < g; l++)
+            for (int c = 0; c < k; c++) assertThat(out[5 + c * g + l]).as("row %d column %d", l, c).isEqualTo(stage[l * k + c]);
+    }
+
     static float[] dequantizedActivations(float[] x, int off, int cols, int block) {
         Int8Decode.Quantized q = Int8Decode.quantize(x, off, cols, block);
         float[] xd = new float[cols];
