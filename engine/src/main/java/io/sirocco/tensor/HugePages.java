@@ -41,6 +41,36 @@ public final class HugePages {
         MUNMAP = munmap;
     }
 
+    /**
+     * Whether {@code size} more bytes of anonymous memory leave the machine at least max(2 GiB, a tenth of its RAM)
+     * available (Linux /proc/meminfo; elsewhere, or unreadable, true). Copies that do not pass are not made: with no
+     * swap, anonymous memory past that point gets the process killed, where mapped weights would only be re-read.
+     */
+    public static boolean affordable(long size) {
+        return affordable(size, meminfo());
+    }
+
+    static boolean affordable(long size, long[] totalAndAvailable) {
+        if (totalAndAvailable == null) return true;
+        long total = totalAndAvailable[0], available = totalAndAvailable[1];
+        return available - size >= Math.max(2L << 30, total / 10);
+    }
+
+    /** {MemTotal, MemAvailable} in bytes, or null. */
+    private static long[] meminfo() {
+        try {
+            long total = -1, available = -1;
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f[0].equals("MemTotal:")) total = Long.parseLong(f[1]) * 1024;
+                if (f[0].equals("MemAvailable:")) available = Long.parseLong(f[1]) * 1024;
+            }
+            return total > 0 && available >= 0 ? new long[] {total, available} : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** {@code size} zero bytes aligned to 2 MiB where huge pages are had, else to 64 bytes. */
     public static MemorySegment allocate(long size) {
         if (MMAP == null || size < HUGE) return Arena.ofAuto().allocate(Math.max(1, size), 64);

@@ -26,6 +26,16 @@ class HugePagesTest {
     }
 
     @Test
+    void copiesAreAffordableOnlyWhileAMarginStaysAvailable() {
+        long gib = 1L << 30;
+        assertThat(HugePages.affordable(gib, new long[] {24 * gib, 10 * gib})).isTrue();          // 9 left ≥ 2.4
+        assertThat(HugePages.affordable(8 * gib, new long[] {24 * gib, 10 * gib})).isFalse();     // 2 left < 2.4
+        assertThat(HugePages.affordable(gib, new long[] {8 * gib, 3 * gib})).isTrue();            // 2 left ≥ 2 (floor)
+        assertThat(HugePages.affordable(gib + 1, new long[] {8 * gib, 3 * gib})).isFalse();
+        assertThat(HugePages.affordable(Long.MAX_VALUE / 2, null)).isTrue();                        // not Linux: no check
+    }
+
+    @Test
     void largeBlocksStartOnAHugePageOnLinux() {
         MemorySegment s = HugePages.allocate(3L << 20);
         if (System.getProperty("os.name").toLowerCase().contains("linux")) assertThat(s.address() % (2L << 20)).isZero();

@@ -96,10 +96,16 @@ final class InterleavedRows {
             if (v instanceof InterleavedRows p) return p;
             if (v == UNAVAILABLE) return null;
             InterleavedRows p = null;
-            try {
-                p = pack(w, pool);
-            } catch (OutOfMemoryError e) {  // direct memory limit: -XX:MaxDirectMemorySize
-                LOG.warning("decode keeps the file layout for " + w.name() + ": no memory to repack it (" + e.getMessage() + ")");
+            long size = byteSize(w.type(), Math.toIntExact(w.rows()), Math.toIntExact(w.cols()));
+            if (!HugePages.affordable(size)) {
+                LOG.warning("decode keeps the file layout for " + w.name() + ": a repacked copy (" + (size >> 20)
+                        + " MiB) would leave too little memory available");
+            } else {
+                try {
+                    p = pack(w, pool);
+                } catch (OutOfMemoryError e) {  // mmap refused, or the direct memory limit (-XX:MaxDirectMemorySize)
+                    LOG.warning("decode keeps the file layout for " + w.name() + ": no memory to repack it (" + e.getMessage() + ")");
+                }
             }
             w.derived().set(p == null ? UNAVAILABLE : p);
             return p;
