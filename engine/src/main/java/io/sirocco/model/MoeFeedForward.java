@@ -23,7 +23,10 @@ final class MoeFeedForward {
         float[] weight = new float[T * k];     // (T, k) their mixing weights
         for (int t = 0; t < T; t++) route(logits, t * nExp, nExp, k, moe.normalizeTopK(), moe.routedScale(), chosen, weight, t * k);
 
-        if (T == 1) return oneToken(lw, x, dim, hid, chosen, weight, out, pool);
+        // One token: experts split row-wise across threads in two fused passes, on the mapped weights. With int8
+        // decode the grouped path below does better: it runs each chosen expert's whole matrices, which the kernels
+        // repack once (a per-call row view of them cannot be).
+        if (T == 1 && !Kernels.int8Decode()) return oneToken(lw, x, dim, hid, chosen, weight, out, pool);
         Arrays.fill(out, 0, T * dim, 0f);
         // Tokens per expert (counting sort of the (token, slot) pairs by expert).
         int[] start = new int[nExp + 1];
