@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matrix-vector product (decode) over {@link InterleavedRows} with the activations quantized to int8, as llama.cpp
- * computes every quantized type: per 32 values for Q4_0 (its q8_0), per 256 for the K types (its q8_K).
+ * computes every quantized type: per 32 values for Q4_0 and Q8_0 (its q8_0), per 256 for the K types (its q8_K).
  *
  * <p>Lane l of every vector is row l of a group of G. Per column the G weights are widened from bytes to 16-bit
  * lanes and multiplied by the column's broadcast activation; the products add up in 16-bit lanes over as many
@@ -36,7 +36,7 @@ final class Int8Decode {
     private static final int H = G / 2;
 
     /** Activations quantized per block: q[cols], d[cols / block], and Σq per 32 values (sums[cols / 32]). */
-    record Quantized(short[] q, float[] d, int[] sums, int block) {}
+    record Quantized(short[] q, float[] d, int[] sums) {}
 
     /**
      * Per block of {@code block} values, d = max|x| / 127 and q = round(x / d), halves away from zero; Σq per 32
@@ -58,11 +58,7 @@ final class Int8Decode {
                 sums[c / 32] += q[c];
             }
         }
-        return new Quantized(q, d, sums, block);
-    }
-
-    static int blockOf(GgmlType type) {
-        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0 ? 32 : 256;
+        return new Quantized(q, d, sums);
     }
 
     /**
@@ -91,7 +87,7 @@ final class Int8Decode {
      */
     static void matmul(InterleavedRows p, float[] x, int xOff, int n, float[] out, int outOff, WorkerPool pool) {
         Quantized[] xq = new Quantized[n];
-        for (int t = 0; t < n; t++) xq[t] = quantize(x, xOff + t * p.cols, p.cols, blockOf(p.type));
+        for (int t = 0; t < n; t++) xq[t] = quantize(x, xOff + t * p.cols, p.cols, p.blockCols);
         pool.parallelForRange(p.groups, 1, (g0, g1) -> {
             float[] tail = new float[G];
             for (int g = g0; g < g1; g++) {
@@ -102,11 +98,12 @@ final class Int8Decode {
                     float[] o = whole ? out : tail;
                     int oo = whole ? outOff + t * p.rows + r0 : 0;
                     Quantized q = xq[t];
+                    int nb = p.cols / p.blockCols;
                     switch (p.type) {
-                        case Q4_0 -> q4_0(p.data, at, p.cols / 32, q.q, q.d, q.sums, o, oo);
-                        case Q8_0 -> q8_0(p.data, at, p.cols / 32, q.q, q.d, o, oo);
-                        case Q4_K -> q4_K(p.data, at, p.cols / 256, q.q, q.d, q.sums, o, oo);
-                        case Q6_K -> q6_K(p.data, at, p.cols / 256, q.q, q.d, o, oo);
+                        case Q4_0 -> q4_0(p.data, at, nb, q.q, q.d, q.sums, o, oo);
+                        case Q8_0 -> q8_0(p.data, at, nb, q.q, q.d, o, oo);
+                        case Q4_K -> q4_K(p.data, at, nb, q.q, q.d, q.sums, o, oo);
+                        case Q6_K -> q6_K(p.data, at, nb, q.q, q.d, o, oo);
                         default -> throw Checks.unsupported(p.type);
                     }
                     if (!whole) System.arraycopy(tail, 0, out, outOff + t * p.rows + r0, p.rows - r0);

@@ -45,7 +45,7 @@ final class InterleavedRows {
 
     final GgmlType type;
     final int rows, cols, groups;
-    /** Columns per block of the layout (32 for Q4_0, 256 for the K types) and bytes of one group's block. */
+    /** Columns per block of the layout ({@link #blockCols(GgmlType)}) and bytes of one group's block. */
     final int blockCols, blockBytes;
     final long groupBytes;
     final MemorySegment data;
@@ -55,7 +55,7 @@ final class InterleavedRows {
         this.rows = rows;
         this.cols = cols;
         this.groups = (rows + G - 1) / G;
-        this.blockCols = type == GgmlType.Q4_0 || type == GgmlType.Q8_0 ? 32 : 256;
+        this.blockCols = blockCols(type);
         this.blockBytes = G * switch (type) {
             case Q4_0 -> 18;
             case Q8_0 -> 34;
@@ -65,6 +65,14 @@ final class InterleavedRows {
         };
         this.groupBytes = (long) (cols / blockCols) * blockBytes;
         this.data = data;
+    }
+
+    /**
+     * Columns per block: 32 for Q4_0 and Q8_0, 256 for the K types. Int8Decode quantizes activations per block too,
+     * so that one activation scale meets one weight block.
+     */
+    static int blockCols(GgmlType type) {
+        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0 ? 32 : 256;
     }
 
     /** Types this layout takes, on machines with 16- or 32-lane short vectors. */
@@ -164,6 +172,7 @@ final class InterleavedRows {
     private void packQ4_K(byte[] in, int rb, byte[] out) {
         int k = 8 * 18;  // per sub-block j: sc, m, 16 nibble bytes
         byte[] stage = new byte[G * k];
+        MemorySegment rows = MemorySegment.ofArray(in);  // for the reference's 6-bit scale and min readers
         for (int s = 0, ns = cols / 256, o = 0; s < ns; s++, o += blockBytes) {
             int src = 144 * s;
             for (int l = 0; l < G; l++) {
@@ -173,8 +182,8 @@ final class InterleavedRows {
                 out[o + 2 * G + 2 * l] = in[r + 2];      // dmin
                 out[o + 2 * G + 2 * l + 1] = in[r + 3];
                 for (int j = 0; j < 8; j++) {
-                    stage[t + 18 * j] = (byte) scaleK4(in, r + 4, j);
-                    stage[t + 18 * j + 1] = (byte) minK4(in, r + 4, j);
+                    stage[t + 18 * j] = (byte) ScalarKernels.scaleK4(rows, r + 4, j);
+                    stage[t + 18 * j + 1] = (byte) ScalarKernels.minK4(rows, r + 4, j);
                     // The file: chunk c of 32 bytes holds sub-block 2c in its low nibbles, 2c + 1 in its high ones.
                     // Here: sub-block j as 16 bytes, byte i = column i (low) | column i + 16 (high).
                     int chunk = r + 16 + 32 * (j / 2), shift = 4 * (j % 2);
@@ -255,16 +264,5 @@ final class InterleavedRows {
                 LONGS.set(out, o + 6 * G, r6);
                 LONGS.set(out, o + 7 * G, r7);
             }
-    }
-
-    /** As {@link ScalarKernels#scaleK4} on a byte array. */
-    private static int scaleK4(byte[] b, int scales, int j) {
-        if (j < 4) return b[scales + j] & 63;
-        return (b[scales + j + 4] & 0xF) | ((b[scales + j - 4] & 0xFF) >>> 6) << 4;
-    }
-
-    private static int minK4(byte[] b, int scales, int j) {
-        if (j < 4) return b[scales + j + 4] & 63;
-        return ((b[scales + j + 4] & 0xFF) >>> 4) | ((b[scales + j] & 0xFF) >>> 6) << 4;
     }
 }

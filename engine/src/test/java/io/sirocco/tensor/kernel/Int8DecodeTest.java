@@ -58,7 +58,7 @@ class Int8DecodeTest {
         assertThat(out[0]).isNaN();  // nothing written outside [outOff, outOff + rows)
         assertThat(out[1]).isNaN();
         assertThat(out[rows + 2]).isNaN();
-        float[] xd = dequantizedActivations(x, 9, cols, Int8Decode.blockOf(type));
+        float[] xd = dequantizedActivations(x, 9, cols, InterleavedRows.blockCols(type));
         float[][] wd = KernelsTest.dequantized(w);
         for (int r = 0; r < rows; r++) {
             double expected = 0;
