@@ -125,9 +125,9 @@ final class Q4_KKernel implements RowKernel {
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
             subBlockScales(w, at, so, 0);
-            // Written out rather than through Vec.bytes / Vec.store16: C2 sometimes left those calls un-inlined here
-            // ("callee is too large", "too much stack") and boxed the vector argument, 128 MB allocated per
-            // 4096×5120 prefill matmul.
+            // Written out rather than through Vec.store16: C2 left that call un-inlined here ("callee is too large")
+            // and the vectors inside it were boxed, 128 MB allocated per 4096×5120 token-panel matmul (42 against
+            // 31 ms), even with store16 loading its own bytes (re-measured in review).
             for (int j = 0; j < 8; j++) {
                 long q = at + 16 + 32 * (j >> 1);
                 int di = dstOff + 256 * b + 32 * j, shift = 4 * (j & 1);
