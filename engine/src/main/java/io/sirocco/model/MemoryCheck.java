@@ -1,10 +1,7 @@
 package io.sirocco.model;
 
+import io.sirocco.tensor.PhysicalMemory;
 import io.sirocco.tensor.Tensor;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,37 +12,6 @@ import java.util.Optional;
  */
 public final class MemoryCheck {
     private MemoryCheck() {}
-
-    /** Physical memory in bytes; {@code available} is what can be used without swapping (MemAvailable), -1 if unknown. */
-    public record Memory(long total, long available) {}
-
-    /** /proc/meminfo (MemTotal, MemAvailable); elsewhere the JVM's OperatingSystemMXBean (total and free memory). */
-    public static Optional<Memory> read() {
-        Path meminfo = Path.of("/proc/meminfo");
-        if (Files.isReadable(meminfo)) {
-            try {
-                Optional<Memory> m = parseMeminfo(Files.readAllLines(meminfo));
-                if (m.isPresent()) return m;
-            } catch (IOException | RuntimeException ignored) {
-                // fall through to the MXBean
-            }
-        }
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os && os.getTotalMemorySize() > 0)
-            return Optional.of(new Memory(os.getTotalMemorySize(), os.getFreeMemorySize()));
-        return Optional.empty();
-    }
-
-    /** MemTotal and MemAvailable (kB) of /proc/meminfo lines; empty without MemTotal. */
-    static Optional<Memory> parseMeminfo(List<String> lines) {
-        long total = -1, available = -1;
-        for (String line : lines) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length < 2) continue;
-            if (f[0].equals("MemTotal:")) total = Long.parseLong(f[1]) * 1024;
-            if (f[0].equals("MemAvailable:")) available = Long.parseLong(f[1]) * 1024;
-        }
-        return total > 0 ? Optional.of(new Memory(total, available)) : Optional.empty();
-    }
 
     /** Bytes of all tensors the model maps (what a forward pass can touch). */
     public static long weightBytes(List<Tensor> tensors) {
@@ -58,7 +24,7 @@ public final class MemoryCheck {
      * The warning for {@code weights} bytes of mapped weights on a machine with {@code mem}, or empty when they fit in
      * the memory available now.
      */
-    public static Optional<String> warning(long weights, Memory mem) {
+    public static Optional<String> warning(long weights, PhysicalMemory mem) {
         if (weights > mem.total())
             return Optional.of(String.format("model weights (%s) exceed physical memory (%s): they are memory-mapped, so the model runs, "
                     + "but from the disk page cache: every token re-reads weights from disk and generation will be very slow. "

@@ -38,7 +38,7 @@ final class ModelLoader {
     /** Every model: mapped weights larger than RAM run from the page cache (see {@link MemoryCheck}). */
     private static void warnIfLargerThanMemory(Model m) {
         long bytes = MemoryCheck.weightBytes(m.tensors());
-        MemoryCheck.read().flatMap(mem -> MemoryCheck.warning(bytes, mem)).ifPresent(w -> LOG.warn("{}: {}", m.source(), w));
+        io.sirocco.tensor.PhysicalMemory.read().flatMap(mem -> MemoryCheck.warning(bytes, mem)).ifPresent(w -> LOG.warn("{}: {}", m.source(), w));
     }
 
     private final Path tokenizerFile;

@@ -47,28 +47,12 @@ public final class HugePages {
      * swap, anonymous memory past that point gets the process killed, where mapped weights would only be re-read.
      */
     public static boolean affordable(long size) {
-        return affordable(size, meminfo());
+        return affordable(size, PhysicalMemory.fromMeminfo().orElse(null));
     }
 
-    static boolean affordable(long size, long[] totalAndAvailable) {
-        if (totalAndAvailable == null) return true;
-        long total = totalAndAvailable[0], available = totalAndAvailable[1];
-        return available - size >= Math.max(2L << 30, total / 10);
-    }
-
-    /** {MemTotal, MemAvailable} in bytes, or null. */
-    private static long[] meminfo() {
-        try {
-            long total = -1, available = -1;
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
-                String[] f = line.trim().split("\\s+");
-                if (f[0].equals("MemTotal:")) total = Long.parseLong(f[1]) * 1024;
-                if (f[0].equals("MemAvailable:")) available = Long.parseLong(f[1]) * 1024;
-            }
-            return total > 0 && available >= 0 ? new long[] {total, available} : null;
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
-        }
+    static boolean affordable(long size, PhysicalMemory mem) {
+        if (mem == null || mem.available() < 0) return true;
+        return mem.available() - size >= Math.max(2L << 30, mem.total() / 10);
     }
 
     /** {@code size} zero bytes aligned to 2 MiB where huge pages are had, else to 64 bytes. */

@@ -28,10 +28,10 @@ class HugePagesTest {
     @Test
     void copiesAreAffordableOnlyWhileAMarginStaysAvailable() {
         long gib = 1L << 30;
-        assertThat(HugePages.affordable(gib, new long[] {24 * gib, 10 * gib})).isTrue();          // 9 left ≥ 2.4
-        assertThat(HugePages.affordable(8 * gib, new long[] {24 * gib, 10 * gib})).isFalse();     // 2 left < 2.4
-        assertThat(HugePages.affordable(gib, new long[] {8 * gib, 3 * gib})).isTrue();            // 2 left ≥ 2 (floor)
-        assertThat(HugePages.affordable(gib + 1, new long[] {8 * gib, 3 * gib})).isFalse();
+        assertThat(HugePages.affordable(gib, new PhysicalMemory(24 * gib, 10 * gib))).isTrue();          // 9 left ≥ 2.4
+        assertThat(HugePages.affordable(8 * gib, new PhysicalMemory(24 * gib, 10 * gib))).isFalse();     // 2 left < 2.4
+        assertThat(HugePages.affordable(gib, new PhysicalMemory(8 * gib, 3 * gib))).isTrue();            // 2 left ≥ 2 (floor)
+        assertThat(HugePages.affordable(gib + 1, new PhysicalMemory(8 * gib, 3 * gib))).isFalse();
         assertThat(HugePages.affordable(Long.MAX_VALUE / 2, null)).isTrue();                        // not Linux: no check
     }
 
