@@ -201,7 +201,9 @@ public final class WorkerPool implements AutoCloseable {
 
         @Override
         public void run() {
-            long seen = epoch;
+            // Epoch 0, not the epoch at thread start: a worker the OS starts late would otherwise take a job already
+            // published for seen and sit it out (found when a loaded machine left the first loop to the caller alone).
+            long seen = 0;
             while (true) {
                 long e = awaitEpoch(seen);
                 if (e < 0) return;
