@@ -11,7 +11,6 @@ import io.sirocco.model.SyntheticModel;
 import io.sirocco.parallel.WorkerPool;
 import io.sirocco.tensor.GgmlType;
 import io.sirocco.tensor.Tensor;
-import io.sirocco.tensor.kernel.Kernels;
 import io.sirocco.tensor.kernel.SimdCheck;
 import io.sirocco.tokenizer.TekkenGgufVocabulary;
 import io.sirocco.tokenizer.TekkenTokenizer;
@@ -27,6 +26,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -75,14 +75,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, split = ",", description = "Thread counts to test (default: available processors).")
     int[] threads;
 
-    @Option(names = "--int8-prefill", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Prefill Q4_0/Q4_K matrices with int8 activations, as llama.cpp does (default: on).")
-    boolean int8Prefill = true;
-
-    @Option(names = "--int8-decode", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Decode Q4_0/Q8_0/Q4_K/Q6_K matrices with int8 activations over row-interleaved copies made on first "
-                    + "use, as llama.cpp does (default: on).")
-    boolean int8Decode = true;
+    @Mixin
+    KernelOptions kernels;
 
     @Option(names = "--no-bandwidth", description = "Skip measuring the machine's read bandwidth.")
     boolean noBandwidth;
@@ -108,8 +102,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Kernels.setInt8Prefill(int8Prefill);
-        Kernels.setInt8Decode(int8Decode);
+        kernels.apply();
         if ((model == null) == (synthetic == null)) throw new IllegalArgumentException("give exactly one of MODEL or --synthetic");
         if (reps < 1) throw new IllegalArgumentException("--repetitions must be at least 1");
         Path file = model != null ? model : syntheticFile();
@@ -264,8 +257,8 @@ final class BenchCommand implements Callable<Integer> {
         o.put("layer_macs_per_token", macs);
         o.put("last_ffn_macs", lastFfn);
         o.put("output_macs", output);
-        o.put("int8_prefill", int8Prefill);
-        o.put("int8_decode", int8Decode);
+        o.put("int8_prefill", kernels.int8Prefill);
+        o.put("int8_decode", kernels.int8Decode);
         o.put("load_seconds", loadSeconds);
         if (!Double.isNaN(readGBs)) o.put("read_gbs", readGBs);
         o.put("simd", simd);

@@ -2,8 +2,8 @@ package io.sirocco.cli;
 
 import io.sirocco.model.Model;
 import io.sirocco.parallel.WorkerPool;
-import io.sirocco.tensor.kernel.Kernels;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,20 +23,11 @@ final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: available processors).")
     Integer threads;
 
-    @Option(names = "--int8-prefill", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Prefill Q4_0/Q4_K matrices with int8 activations, as llama.cpp does (~1.5x faster prompt processing; "
-                    + "logits move by ~1e-2). --no-int8-prefill keeps f32 activations (default: on).")
-    boolean int8Prefill = true;
-
-    @Option(names = "--int8-decode", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Decode Q4_0/Q8_0/Q4_K/Q6_K matrices with int8 activations over a copy of each repacked with rows in vector "
-                    + "lanes on first use, as llama.cpp does (~2x faster generation; takes memory equal to those matrices; "
-                    + "logits move by ~1e-2). --no-int8-decode keeps f32 activations and the mapped file only (default: on).")
-    boolean int8Decode = true;
+    @Mixin
+    KernelOptions kernels;
 
     Model load() {
-        Kernels.setInt8Prefill(int8Prefill);
-        Kernels.setInt8Decode(int8Decode);
+        kernels.apply();
         Path path = model;
         if (path == null) {
             path = io.sirocco.model.DemoModel.ensure(io.sirocco.model.DemoModel.defaultDirectory());

@@ -166,8 +166,7 @@ final class Mistral4Loader {
 
     /** Rows [first, first + count) of a tensor seen as a matrix, as a [count, cols] view of the same bytes. */
     static Tensor rows(Tensor t, long first, long count, String suffix) {
-        long rb = t.rowBytes();
-        return new Tensor(t.name() + suffix, t.type(), new long[] {count, t.cols()}, t.data().asSlice(first * rb, count * rb));
+        return rows(t, first, count, t.name() + suffix, new Tensor.Derived());
     }
 
     /**
@@ -175,8 +174,12 @@ final class Mistral4Loader {
      * kernels build no derived form for it (int8 decode would repack it on every call); it stays on the float path.
      */
     static Tensor rowView(Tensor t, long first, long count) {
+        return rows(t, first, count, t.name(), Tensor.Derived.NONE);
+    }
+
+    private static Tensor rows(Tensor t, long first, long count, String name, Tensor.Derived derived) {
         long rb = t.rowBytes();
-        return new Tensor(t.name(), t.type(), new long[] {count, t.cols()}, t.data().asSlice(first * rb, count * rb), Tensor.Derived.NONE);
+        return new Tensor(name, t.type(), new long[] {count, t.cols()}, t.data().asSlice(first * rb, count * rb), derived);
     }
 
     private Tensor require(String name) {
