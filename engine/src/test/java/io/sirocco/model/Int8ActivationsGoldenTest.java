@@ -61,8 +61,7 @@ class Int8ActivationsGoldenTest {
             double worstReference = 0, worstLlama = 0;
             int prompts = 0;
             for (JsonNode prompt : GoldenGeneration.prompts(golden)) {
-                int[] ids = new int[prompt.get("prompt_ids").size()];
-                for (int i = 0; i < ids.length; i++) ids[i] = prompt.get("prompt_ids").get(i).asInt();
+                int[] ids = GoldenGeneration.ints(prompt.get("prompt_ids"));
                 JsonNode llama = prompt.get("steps"), reference = prompt.get("numpy_greedy").get("steps");
                 GenerationResult r = new Generator(m, pool).generate(ids, SamplingParams.greedy(llama.size()).withIgnoreEos(true), s -> true);
                 String name = type + " " + prompt.get("name").asText();

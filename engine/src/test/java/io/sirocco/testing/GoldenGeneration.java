@@ -82,6 +82,7 @@ public final class GoldenGeneration {
         throw new AssertionError("step " + t + ": golden top-5 id " + id + " not in our top-5 " + java.util.Arrays.toString(s.topIds()));
     }
 
+    /** A JSON array of integers (token ids) as an int array. */
     public static int[] ints(JsonNode arr) {
         int[] out = new int[arr.size()];
         for (int i = 0; i < out.length; i++) out[i] = arr.get(i).asInt();
