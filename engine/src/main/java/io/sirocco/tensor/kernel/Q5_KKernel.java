@@ -58,11 +58,22 @@ final class Q5_KKernel implements RowKernel {
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
             Q4_KKernel.subBlockScales(w, at, so, 0);
+            // Written out as in Q4_KKernel.dequantize: through Vec.store16 the vectors were boxed (34 MB allocated per
+            // 4096×5120 token-panel matmul).
             for (int j = 0; j < 8; j++) {
                 long q = at + 48 + 32 * (j >> 1);
                 int di = dstOff + 256 * b + 32 * j, shift = 4 * (j & 1);
-                Vec.store16(w, q, shift, at + 16, j, 1, so[j], so[8 + j], dst, di);
-                Vec.store16(w, q + 16, shift, at + 32, j, 1, so[j], so[8 + j], dst, di + 16);
+                float scale = so[j], offset = so[8 + j];
+                for (int h = 0; h < 2; h++) {
+                    ByteVector lo = ByteVector.fromMemorySegment(Vec.B16, w, q + 16 * h, Vec.LE);
+                    ByteVector hi = ByteVector.fromMemorySegment(Vec.B16, w, at + 16 + 16 * h, Vec.LE);
+                    for (int p = 0; p < Vec.PARTS; p++) {
+                        IntVector low = ((IntVector) lo.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, p)).lanewise(VectorOperators.LSHR, shift).and(0xF);
+                        IntVector high = ((IntVector) hi.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, p)).lanewise(VectorOperators.LSHR, j).and(1);
+                        ((FloatVector) low.or(high.lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
+                                .fma(scale, offset).intoArray(dst, di + 16 * h + p * Vec.L);
+                    }
+                }
             }
         }
     }

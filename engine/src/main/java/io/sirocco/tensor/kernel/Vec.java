@@ -79,8 +79,8 @@ final class Vec {
     /*
      * The store16 helpers load their bytes themselves rather than take a ByteVector, so that no vector crosses a call
      * C2 leaves un-inlined (it sometimes does in dequantizers' long loops: "callee is too large"). That is not always
-     * enough: in Q4_K's dequantizer the un-inlined call still boxed (128 MB per 4096×5120 token-panel matmul), so that
-     * dequantizer writes the ops out; Q5_K's, through the two-part helper, still allocates 34 MB per such call.
+     * enough: in Q4_K's and Q5_K's dequantizers the un-inlined call still boxed (128 and 34 MB per 4096×5120
+     * token-panel matmul), so those two write the ops out. Watch KernelBench's "B alloc/call" when a kernel calls these.
      */
 
     /** dst[di ..] = q·scale + offset for the 16 values ((q >>> shift) & mask) of the bytes at {@code at}. */
