@@ -33,7 +33,9 @@ final class ModelOptions {
             path = io.sirocco.model.DemoModel.ensure(io.sirocco.model.DemoModel.defaultDirectory());
             System.err.println("[demo model: random weights, byte-level Tekken vocabulary; output is noise] " + path);
         }
-        return Model.load(path, tokenizer, mmproj);
+        Model m = Model.load(path, tokenizer, mmproj);
+        m.repackForDecode();  // int8-decode copies built in the background, overlapping whatever precedes the first decode step
+        return m;
     }
 
     WorkerPool pool() {

@@ -2,6 +2,9 @@ package io.sirocco.model;
 
 import io.sirocco.engine.KvCache;
 import io.sirocco.parallel.WorkerPool;
+import io.sirocco.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Mistral Small 4's decoder (spec §5.4): every layer is MLA attention + mixture of experts, RoPE with YaRN frequencies
@@ -58,6 +61,18 @@ public final class Mistral4Decoder implements Decoder {
 
     public Mistral4Weights weights() {
         return w;
+    }
+
+    /** Attention, router and shared-expert matrices, then the output; routed experts are repacked on first use. */
+    @Override
+    public List<Tensor> decodeMatrices() {
+        List<Tensor> m = new ArrayList<>();
+        for (Mistral4Weights.Layer l : w.layers()) {
+            m.addAll(List.of(l.wqA(), l.wqB(), l.wkvA(), l.wo(), l.router()));
+            if (l.shared() != null) m.addAll(List.of(l.shared().w1(), l.shared().w3(), l.shared().w2()));
+        }
+        m.add(w.output());
+        return m;
     }
 
     /** What the last {@link #forward} read (a cheap per-step count; with several callers, the latest to finish). */

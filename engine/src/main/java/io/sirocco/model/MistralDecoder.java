@@ -2,7 +2,10 @@ package io.sirocco.model;
 
 import io.sirocco.engine.KvCache;
 import io.sirocco.parallel.WorkerPool;
+import io.sirocco.tensor.Tensor;
 import io.sirocco.tensor.kernel.Kernels;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The dense Llama/Mistral decoder (spec §1.5), run on a batch of tokens from any number of sequences.
@@ -37,6 +40,14 @@ public final class MistralDecoder implements Decoder {
 
     public DecoderWeights weights() {
         return w;
+    }
+
+    @Override
+    public List<Tensor> decodeMatrices() {
+        List<Tensor> m = new ArrayList<>();
+        for (LayerWeights l : w.layers()) m.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.w1(), l.w3(), l.w2()));
+        m.add(w.output());
+        return m;
     }
 
     /** Runs the batch, writing its keys/values into the cache; returns logits (logitRows.length, vocab). */

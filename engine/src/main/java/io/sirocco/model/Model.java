@@ -1,5 +1,6 @@
 package io.sirocco.model;
 
+import io.sirocco.tensor.kernel.BackgroundRepack;
 import io.sirocco.tokenizer.Tokenizer;
 import io.sirocco.vision.NoVisionEncoderException;
 import io.sirocco.vision.PixtralEncoder;
@@ -19,6 +20,7 @@ public final class Model implements AutoCloseable {
     private final TensorSource tensors;
     private final PixtralEncoder vision;        // null: text only
     private final TensorSource visionTensors;   // a separate mmproj file, or null
+    private BackgroundRepack repack = BackgroundRepack.NONE;
 
     Model(Path source, String format, ModelConfig config, Decoder decoder, Tokenizer tokenizer, TensorSource tensors,
           PixtralEncoder vision, TensorSource visionTensors) {
@@ -87,12 +89,25 @@ public final class Model implements AutoCloseable {
         return tensors.all();
     }
 
+    /**
+     * Starts building the int8-decode copies of the decoder's matrices on a background thread
+     * ({@link BackgroundRepack}; nothing when int8 decode is off), so that the first decode step does not repack
+     * them all itself. Outputs do not change. Calling it again returns the same job.
+     */
+    public synchronized BackgroundRepack repackForDecode() {
+        if (repack == BackgroundRepack.NONE) repack = BackgroundRepack.start(decoder.decodeMatrices());
+        return repack;
+    }
+
     TensorSource tensorSource() {
         return tensors;
     }
 
     @Override
     public void close() {
+        synchronized (this) {
+            repack.close();  // the job reads the mappings closed below
+        }
         try {
             tensors.close();
         } finally {

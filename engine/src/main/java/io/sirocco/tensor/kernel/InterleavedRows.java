@@ -92,7 +92,9 @@ final class InterleavedRows {
 
     /**
      * The repacked form of {@code w}, built on first use (rows split across {@code pool}) and kept with the tensor;
-     * null if it cannot be had (memory), in which case the caller keeps to the file's layout.
+     * null if it cannot be had (memory), in which case the caller keeps to the file's layout. Whoever comes first
+     * builds it: a decode step that needs a matrix a {@link BackgroundRepack} is building waits for that one, and
+     * builds those the job has not reached itself, so results never depend on how far the job got.
      */
     static InterleavedRows of(Tensor w, WorkerPool pool) {
         if (!w.derived().keeps()) return null;  // a view made per call: repacking it would cost more than it saves
@@ -103,20 +105,31 @@ final class InterleavedRows {
             v = w.derived().get();
             if (v instanceof InterleavedRows p) return p;
             if (v == UNAVAILABLE) return null;
-            InterleavedRows p = null;
-            long size = byteSize(w.type(), Math.toIntExact(w.rows()), Math.toIntExact(w.cols()));
-            if (!HugePages.affordable(size)) {
-                LOG.warning("decode keeps the file layout for " + w.name() + ": a repacked copy (" + (size >> 20)
-                        + " MiB) would leave too little memory available");
-            } else {
-                try {
-                    p = pack(w, pool);
-                } catch (OutOfMemoryError e) {  // mmap refused, or the direct memory limit (-XX:MaxDirectMemorySize)
-                    LOG.warning("decode keeps the file layout for " + w.name() + ": no memory to repack it (" + e.getMessage() + ")");
-                }
-            }
+            InterleavedRows p = make(w, pool);
             w.derived().set(p == null ? UNAVAILABLE : p);
             return p;
+        }
+    }
+
+    /** Whether decode would use a repacked copy of {@code w} (one activation row; a matrix kept, not a view). */
+    static boolean wanted(Tensor w) {
+        return w.derived().keeps() && w.shape().length == 2 && Int8Decode.takes(w.type(), 1)
+                && supports(w.type(), Math.toIntExact(w.cols()));
+    }
+
+    /** A copy of {@code w} if memory allows (see {@link HugePages#affordable}), else null with a warning. */
+    private static InterleavedRows make(Tensor w, WorkerPool pool) {
+        long size = byteSize(w.type(), Math.toIntExact(w.rows()), Math.toIntExact(w.cols()));
+        if (!HugePages.affordable(size)) {
+            LOG.warning("decode keeps the file layout for " + w.name() + ": a repacked copy (" + (size >> 20)
+                    + " MiB) would leave too little memory available");
+            return null;
+        }
+        try {
+            return pack(w, pool);
+        } catch (OutOfMemoryError e) {  // mmap refused, or the direct memory limit (-XX:MaxDirectMemorySize)
+            LOG.warning("decode keeps the file layout for " + w.name() + ": no memory to repack it (" + e.getMessage() + ")");
+            return null;
         }
     }
 
