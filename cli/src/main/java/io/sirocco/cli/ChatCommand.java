@@ -51,7 +51,7 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (Model model = modelOptions.load(); WorkerPool pool = modelOptions.pool()) {
+        try (Model model = modelOptions.loadForDecode(); WorkerPool pool = modelOptions.pool()) {
             ChatPrompts prompts = chatOptions.prompts(model);
             Generator generator = new Generator(model, pool);
             ArrayNode messages = JSON.createArrayNode();

@@ -70,7 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
             else throw new IllegalArgumentException("give exactly one of -p/--prompt or --prompt-ids");
         }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (Model model = modelOptions.load(); WorkerPool pool = modelOptions.pool()) {
+        try (Model model = modelOptions.loadForDecode(); WorkerPool pool = modelOptions.pool()) {
             Tokenizer tok = model.tokenizer();
             int[] ids = promptIds != null ? promptIds : withBos(tok, tok.encode(prompt));
             SamplingParams params = new SamplingParams(temperature, topK, topP, minP, seed, maxTokens, Set.of(), ignoreEos, topLogprobs, 0f, 0f, 1f);

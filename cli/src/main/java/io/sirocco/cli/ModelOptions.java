@@ -33,8 +33,13 @@ final class ModelOptions {
             path = io.sirocco.model.DemoModel.ensure(io.sirocco.model.DemoModel.defaultDirectory());
             System.err.println("[demo model: random weights, byte-level Tekken vocabulary; output is noise] " + path);
         }
-        Model m = Model.load(path, tokenizer, mmproj);
-        m.repackForDecode();  // int8-decode copies built in the background, overlapping whatever precedes the first decode step
+        return Model.load(path, tokenizer, mmproj);
+    }
+
+    /** {@link #load}, then the int8-decode copies started in the background (commands that generate). */
+    Model loadForDecode() {
+        Model m = load();
+        m.repackForDecode();  // overlaps whatever precedes the first decode step: a prefill, a user typing, a server idle
         return m;
     }
 

@@ -110,7 +110,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxImagesPerPrompt(imageLimit(limitMm)).maxImageTokens(maxImageTokens).enableAutoToolChoice(autoToolChoice)
                 .toolCallParser(toolCallParser).reasoningParser(reasoningParser).chatTemplateVersion(chatTemplateVersion);
         config.build();  // flag errors before the model is loaded
-        Model model = modelOptions.load();
+        Model model = modelOptions.loadForDecode();
         WorkerPool pool = null;
         BatchingEngine engine = null;
         try {

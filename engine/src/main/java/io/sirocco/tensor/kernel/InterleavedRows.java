@@ -9,7 +9,10 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -91,23 +94,44 @@ final class InterleavedRows {
     }
 
     /**
-     * The repacked form of {@code w}, built on first use (rows split across {@code pool}) and kept with the tensor;
-     * null if it cannot be had (memory), in which case the caller keeps to the file's layout. Whoever comes first
-     * builds it: a decode step that needs a matrix a {@link BackgroundRepack} is building waits for that one, and
-     * builds those the job has not reached itself, so results never depend on how far the job got.
+     * The repacked form of {@code w}, built on first use and kept with the tensor; null if it cannot be had (memory),
+     * in which case the caller keeps to the file's layout. Every caller that finds it missing or in progress packs
+     * groups of rows until none is left, then waits for the last ones in other hands: a decode step that needs a
+     * matrix a {@link BackgroundRepack} is on finishes it with the whole pool instead of waiting, and results never
+     * depend on how far the job got.
      */
     static InterleavedRows of(Tensor w, WorkerPool pool) {
         if (!w.derived().keeps()) return null;  // a view made per call: repacking it would cost more than it saves
         Object v = w.derived().get();
         if (v instanceof InterleavedRows p) return p;
         if (v == UNAVAILABLE) return null;
+        Build build;
         synchronized (w.derived()) {
             v = w.derived().get();
             if (v instanceof InterleavedRows p) return p;
             if (v == UNAVAILABLE) return null;
-            InterleavedRows p = make(w, pool);
-            w.derived().set(p == null ? UNAVAILABLE : p);
-            return p;
+            if (v instanceof Build b) {
+                build = b;
+            } else {
+                InterleavedRows p = allocate(w);
+                if (p == null) {
+                    w.derived().set(UNAVAILABLE);
+                    return null;
+                }
+                build = new Build(w, p);
+                w.derived().set(build);
+            }
+        }
+        pool.parallelFor(pool.parallelism(), i -> build.work());
+        build.awaitOthers();
+        synchronized (w.derived()) {
+            if (build.failed != null) {
+                LOG.warning("decode keeps the file layout for " + w.name() + ": repacking failed (" + build.failed + ")");
+                if (w.derived().get() == build) w.derived().set(UNAVAILABLE);
+                return null;
+            }
+            if (w.derived().get() == build) w.derived().set(build.p);
+            return build.p;
         }
     }
 
@@ -117,47 +141,85 @@ final class InterleavedRows {
                 && supports(w.type(), Math.toIntExact(w.cols()));
     }
 
-    /** A copy of {@code w} if memory allows (see {@link HugePages#affordable}), else null with a warning. */
-    private static InterleavedRows make(Tensor w, WorkerPool pool) {
-        long size = byteSize(w.type(), Math.toIntExact(w.rows()), Math.toIntExact(w.cols()));
+    /** An empty copy of {@code w}'s shape if memory allows (see {@link HugePages#affordable}), else null with a warning. */
+    private static InterleavedRows allocate(Tensor w) {
+        int rows = Math.toIntExact(w.rows()), cols = Math.toIntExact(w.cols());
+        long size = byteSize(w.type(), rows, cols);
         if (!HugePages.affordable(size)) {
             LOG.warning("decode keeps the file layout for " + w.name() + ": a repacked copy (" + (size >> 20)
                     + " MiB) would leave too little memory available");
             return null;
         }
         try {
-            return pack(w, pool);
+            return new InterleavedRows(w.type(), rows, cols, HugePages.allocate(size));
         } catch (OutOfMemoryError e) {  // mmap refused, or the direct memory limit (-XX:MaxDirectMemorySize)
             LOG.warning("decode keeps the file layout for " + w.name() + ": no memory to repack it (" + e.getMessage() + ")");
             return null;
         }
     }
 
+    /** {@code w} repacked now, rows split across {@code pool} (not kept with the tensor). */
     static InterleavedRows pack(Tensor w, WorkerPool pool) {
         int rows = Math.toIntExact(w.rows()), cols = Math.toIntExact(w.cols());
-        long size = byteSize(w.type(), rows, cols);
-        MemorySegment dst = HugePages.allocate(size);
-        InterleavedRows p = new InterleavedRows(w.type(), rows, cols, dst);
-        MemorySegment src = w.data();
-        int rowBytes = Math.toIntExact(w.rowBytes());
-        pool.parallelForRange(p.groups, 1, (g0, g1) -> {
-            byte[] rowsOf = new byte[G * rowBytes];  // (G, rowBytes): the group's rows as in the file, zeros past the end
-            byte[] out = new byte[(int) p.groupBytes];
-            for (int g = g0; g < g1; g++) {
-                int n = Math.min(G, rows - g * G);
-                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, (long) g * G * rowBytes, rowsOf, 0, n * rowBytes);
-                if (n < G) java.util.Arrays.fill(rowsOf, n * rowBytes, rowsOf.length, (byte) 0);
-                switch (p.type) {
-                    case Q4_0 -> p.packScaledBlocks(rowsOf, rowBytes, out, 18);
-                    case Q8_0 -> p.packScaledBlocks(rowsOf, rowBytes, out, 34);
-                    case Q4_K -> p.packQ4_K(rowsOf, rowBytes, out);
-                    case Q6_K -> p.packQ6_K(rowsOf, rowBytes, out);
-                    default -> throw Checks.unsupported(p.type);
+        Build build = new Build(w, new InterleavedRows(w.type(), rows, cols, HugePages.allocate(byteSize(w.type(), rows, cols))));
+        pool.parallelFor(pool.parallelism(), i -> build.work());
+        if (build.failed != null) throw build.failed;
+        return build.p;
+    }
+
+    /**
+     * A copy being packed: groups of rows handed out a few at a time to whoever works on it (the background job's
+     * thread, a decode step's pool), so that any number of threads can join or leave.
+     */
+    private static final class Build {
+        private static final int CHUNK = 4;  // groups per grab: ~0.3–0.6 MB of copy for 5120 columns
+        final Tensor w;
+        final InterleavedRows p;
+        private final AtomicInteger next = new AtomicInteger(), finished = new AtomicInteger();
+        volatile RuntimeException failed;
+
+        Build(Tensor w, InterleavedRows p) {
+            this.w = w;
+            this.p = p;
+        }
+
+        /** Packs chunks of groups until none is left to take. */
+        void work() {
+            int rowBytes = Math.toIntExact(w.rowBytes());
+            byte[] rowsOf = null, out = null;
+            for (int g0; failed == null && (g0 = next.getAndAdd(CHUNK)) < p.groups; ) {
+                if (rowsOf == null) {
+                    rowsOf = new byte[G * rowBytes];  // (G, rowBytes): the group's rows as in the file, zeros past the end
+                    out = new byte[(int) p.groupBytes];
                 }
-                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, g * p.groupBytes, out.length);
+                int g1 = Math.min(p.groups, g0 + CHUNK);
+                try {
+                    for (int g = g0; g < g1; g++) p.packGroup(w.data(), rowBytes, g, rowsOf, out);
+                } catch (Throwable e) {  // e.g. the mapping closed under the background job: no one may wait forever
+                    failed = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                }
+                finished.addAndGet(g1 - g0);
             }
-        });
-        return p;
+        }
+
+        /** Waits for the chunks other threads still hold (a few milliseconds at most). */
+        void awaitOthers() {
+            while (finished.get() < p.groups && failed == null) Thread.onSpinWait();
+        }
+    }
+
+    private void packGroup(MemorySegment src, int rowBytes, int g, byte[] rowsOf, byte[] out) {
+        int n = Math.min(G, rows - g * G);
+        MemorySegment.copy(src, ValueLayout.JAVA_BYTE, (long) g * G * rowBytes, rowsOf, 0, n * rowBytes);
+        if (n < G) java.util.Arrays.fill(rowsOf, n * rowBytes, rowsOf.length, (byte) 0);
+        switch (type) {
+            case Q4_0 -> packScaledBlocks(rowsOf, rowBytes, out, 18);
+            case Q8_0 -> packScaledBlocks(rowsOf, rowBytes, out, 34);
+            case Q4_K -> packQ4_K(rowsOf, rowBytes, out);
+            case Q6_K -> packQ6_K(rowsOf, rowBytes, out);
+            default -> throw Checks.unsupported(type);
+        }
+        MemorySegment.copy(out, 0, data, ValueLayout.JAVA_BYTE, g * groupBytes, out.length);
     }
 
     /*
@@ -199,9 +261,12 @@ final class InterleavedRows {
                     stage[t + 18 * j + 1] = (byte) ScalarKernels.minK4(rows, r + 4, j);
                     // The file: chunk c of 32 bytes holds sub-block 2c in its low nibbles, 2c + 1 in its high ones.
                     // Here: sub-block j as 16 bytes, byte i = column i (low) | column i + 16 (high).
-                    int chunk = r + 16 + 32 * (j / 2), shift = 4 * (j % 2);
-                    for (int i = 0; i < 16; i++)
-                        stage[t + 18 * j + 2 + i] = (byte) (((in[chunk + i] >> shift) & 0xF) | ((in[chunk + i + 16] >> shift) & 0xF) << 4);
+                    int chunk = r + 16 + 32 * (j / 2);
+                    ByteVector first = ByteVector.fromArray(B16, in, chunk), second = ByteVector.fromArray(B16, in, chunk + 16);
+                    ByteVector pairs = j % 2 == 0
+                            ? first.and((byte) 0xF).or(second.lanewise(VectorOperators.LSHL, 4))
+                            : first.lanewise(VectorOperators.LSHR, 4).or(second.and((byte) 0xF0));
+                    pairs.intoArray(stage, t + 18 * j + 2);
                 }
             }
             transpose(stage, k, out, o + 4 * G);
@@ -218,25 +283,31 @@ final class InterleavedRows {
                 out[o + 2 * l] = in[r + 208];
                 out[o + 2 * l + 1] = in[r + 209];
                 for (int j = 0; j < 16; j++) stage[t + 17 * j] = in[r + 192 + j];
-                for (int h = 0; h < 2; h++) {
-                    int ql = r + 64 * h, qh = r + 128 + 32 * h;
-                    for (int i = 0; i < 32; i++) {  // values c = 128h + i + 32q, q < 4 (ScalarKernels.q6_K)
-                        int lo = in[ql + i] & 0xFF, hi = in[ql + i + 32] & 0xFF, bits = in[qh + i] & 0xFF;
-                        stage[t + q6(128 * h + i)] = (byte) (((lo & 0xF) | (bits & 3) << 4) - 32);
-                        stage[t + q6(128 * h + i + 32)] = (byte) (((hi & 0xF) | ((bits >> 2) & 3) << 4) - 32);
-                        stage[t + q6(128 * h + i + 64)] = (byte) (((lo >> 4) | ((bits >> 4) & 3) << 4) - 32);
-                        stage[t + q6(128 * h + i + 96)] = (byte) (((hi >> 4) | ((bits >> 6) & 3) << 4) - 32);
+                for (int h = 0; h < 2; h++)
+                    for (int i = 0; i < 32; i += 16) {  // values c = 128h + i + 32q, q < 4 (ScalarKernels.q6_K), 16 at a time
+                        int ql = r + 64 * h + i, c = 128 * h + i;
+                        ByteVector lo = ByteVector.fromArray(B16, in, ql), hi = ByteVector.fromArray(B16, in, ql + 32);
+                        ByteVector bits = ByteVector.fromArray(B16, in, r + 128 + 32 * h + i);
+                        lo.and((byte) 0xF).or(bits.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32).intoArray(stage, t + q6(c));
+                        hi.and((byte) 0xF).or(bits.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                                .sub((byte) 32).intoArray(stage, t + q6(c + 32));
+                        lo.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                                .sub((byte) 32).intoArray(stage, t + q6(c + 64));
+                        hi.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4))
+                                .sub((byte) 32).intoArray(stage, t + q6(c + 96));
                     }
-                }
             }
             transpose(stage, k, out, o + 2 * G);
         }
     }
 
-    /** Where value c (of 256) of a Q6_K super-block sits in a stage row: after its sub-block's scale. */
+    /** Where value c (of 256) of a Q6_K super-block sits in a stage row: after its sub-block's scale (c % 16 == 0 here). */
     private static int q6(int c) {
         return 17 * (c / 16) + 1 + c % 16;
     }
+
+    /** 16 bytes: one sub-block's values (Q6_K) or nibble pairs (Q4_K) per vector while packing. */
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
