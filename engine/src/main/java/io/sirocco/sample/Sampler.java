@@ -34,44 +34,108 @@ public final class Sampler {
         float[] l = Arrays.copyOfRange(logits, off, off + vocab);
         applyPenalties(l);
         if (p.isGreedy()) return Logprobs.topK(l, 0, vocab, 1)[0];
+        return choose(l, rng.nextDouble());
+    }
 
-        int n = vocab;
-        int[] order = sortedDescending(l, p.topK() > 0 ? Math.min(p.topK(), vocab) : vocab);
-        n = order.length;
-        double max = l[order[0]];
-        double[] prob = new double[n];
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            prob[i] = Math.exp((l[order[i]] - max) / p.temperature());
-            sum += prob[i];
+    /**
+     * The token a draw {@code u} ∈ [0, 1) picks from logits {@code l}: the candidates in order of decreasing logit
+     * (ties to the lower id) with their softmax probabilities at the temperature, cut by top-k, then top-p, then min-p,
+     * and the first whose running sum passes u times the kept mass.
+     *
+     * <p>Without top-k only the best logits are sorted: those within c·temperature of the largest, c = 8, 16, 32, ...,
+     * until the cuts and the draw fall among them. Sorting the whole vocabulary took 42 ms a token at 131 072 entries
+     * (a decode step of the 24B-shaped bench model takes about 50 ms); the tokens chosen are the same.
+     */
+    int choose(float[] l, double u) {
+        int vocab = l.length;
+        int k = p.topK() > 0 ? Math.min(p.topK(), vocab) : vocab;
+        if (k < vocab / 4) return pick(l, Logprobs.topK(l, 0, vocab, k), true, u);
+        if (k < vocab) return pick(l, Arrays.copyOf(sortedAbove(l, Float.NEGATIVE_INFINITY), k), true, u);
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : l) if (v > max) max = v;
+        for (double c = 8; c <= 512; c *= 2) {
+            float cutoff = (float) (max - c * p.temperature());
+            if (!(cutoff > Float.NEGATIVE_INFINITY)) break;
+            int result = pickAmongTheBest(l, sortedAbove(l, cutoff), u);
+            if (result >= 0) return result;
         }
-        for (int i = 0; i < n; i++) prob[i] /= sum;
+        return pick(l, sortedAbove(l, Float.NEGATIVE_INFINITY), true, u);
+    }
+
+    /** {@link #pick} over every candidate (the normalizer over the whole vocabulary), or -1 if it needs more than {@code best}. */
+    private int pickAmongTheBest(float[] l, int[] best, double u) {
+        double max = l[best[0]], t = p.temperature(), sum = 0;
+        for (float v : l) if (!Float.isNaN(v)) sum += Math.exp((v - max) / t);
+        return pick(l, best, max, sum, false, u);
+    }
+
+    /** {@link #pick(float[], int[], double, double, boolean, double)} when {@code order} holds every candidate. */
+    private int pick(float[] l, int[] order, boolean complete, double u) {
+        double max = l[order[0]], t = p.temperature(), sum = 0;
+        for (int id : order) sum += Math.exp((l[id] - max) / t);
+        return pick(l, order, max, sum, complete, u);
+    }
+
+    /**
+     * The draw over the best candidates {@code order} (all of them if {@code complete}), with probabilities
+     * exp((l − max)/T) / sum; -1 if a cut or the draw lies beyond them.
+     */
+    private int pick(float[] l, int[] order, double max, double sum, boolean complete, double u) {
+        int n = order.length;
+        double[] prob = new double[n];
+        for (int i = 0; i < n; i++) prob[i] = Math.exp((l[order[i]] - max) / p.temperature()) / sum;
+        int keep = n;              // candidates kept, among order
+        boolean cut = complete;    // whether the kept set is known to end within order
         if (p.topP() < 1f) {
             double cum = 0;
-            int keep = n;
             for (int i = 0; i < n; i++) {
                 cum += prob[i];
                 if (cum >= p.topP()) {
                     keep = i + 1;
+                    cut = true;
                     break;
                 }
             }
-            n = keep;
         }
         if (p.minP() > 0f) {
             double threshold = p.minP() * prob[0];
-            int keep = 1;
-            while (keep < n && prob[keep] >= threshold) keep++;
-            n = keep;
+            int m = 1;
+            while (m < keep && prob[m] >= threshold) m++;
+            if (m < keep || m < n) cut = true;  // stopped on a probability below the threshold, within order
+            keep = m;
         }
-        double total = 0;
-        for (int i = 0; i < n; i++) total += prob[i];
-        double r = rng.nextDouble() * total;
-        for (int i = 0; i < n; i++) {
+        double total;
+        if (cut) {
+            total = 0;
+            for (int i = 0; i < keep; i++) total += prob[i];
+        } else if (p.topP() >= 1f && p.minP() <= 0f) {
+            total = 1;  // no cut at all: the whole vocabulary is kept, and prob is normalized over it
+        } else {
+            return -1;  // top-p's sum did not reach its bound among these candidates
+        }
+        double r = u * total;
+        for (int i = 0; i < keep; i++) {
             r -= prob[i];
             if (r < 0) return order[i];
         }
-        return order[n - 1];
+        return cut ? order[keep - 1] : -1;
+    }
+
+    /** Ids whose logit is at least {@code cutoff}, best first (ties to the lower id); NaN never. */
+    private static int[] sortedAbove(float[] l, float cutoff) {
+        long[] keys = new long[l.length];
+        int n = 0;
+        for (int i = 0; i < l.length; i++) {
+            float v = l[i];
+            if (!(v >= cutoff)) continue;
+            int bits = Float.floatToIntBits(v);
+            int ascending = bits ^ ((bits >> 31) & 0x7FFFFFFF);  // ordered as the floats are
+            keys[n++] = (long) ~ascending << 32 | i;            // ascending keys: larger logit first, then lower id
+        }
+        Arrays.sort(keys, 0, n);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = (int) keys[i];
+        return ids;
     }
 
     private void applyPenalties(float[] l) {
@@ -84,14 +148,4 @@ public final class Sampler {
         }
     }
 
-    /** Ids of the k largest logits, best first (ties to the lower id). */
-    private static int[] sortedDescending(float[] l, int k) {
-        if (k < l.length / 4) return Logprobs.topK(l, 0, l.length, k);
-        Integer[] idx = new Integer[l.length];
-        for (int i = 0; i < idx.length; i++) idx[i] = i;
-        Arrays.sort(idx, (a, b) -> l[a] != l[b] ? Float.compare(l[b], l[a]) : Integer.compare(a, b));
-        int[] out = new int[k];
-        for (int i = 0; i < k; i++) out[i] = idx[i];
-        return out;
-    }
 }
