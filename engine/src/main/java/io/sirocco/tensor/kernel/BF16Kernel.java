@@ -54,6 +54,55 @@ final class BF16Kernel implements RowKernel {
         return even.add(odd).reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * out[outOff + r] = row r · x for r in [r0, r1), over a copy in column slabs ({@link InterleavedRows}, BF16), with
+     * xd from {@link #deinterleave}: per slab its 256 activations sit in 16 registers while every row's 512 bytes
+     * stream past. Written out for L = 16 (AVX-512), the only width the slab copy is made for.
+     */
+    static void slabs(InterleavedRows p, float[] xd, float[] out, int outOff, int r0, int r1) {
+        MemorySegment w = p.data;
+        for (int s = 0, n = p.cols / InterleavedRows.SLAB; s < n; s++) {
+            int x = s * InterleavedRows.SLAB;
+            FloatVector e0 = FloatVector.fromArray(F, xd, x + 0), o0 = FloatVector.fromArray(F, xd, x + 16);
+            FloatVector e1 = FloatVector.fromArray(F, xd, x + 32), o1 = FloatVector.fromArray(F, xd, x + 48);
+            FloatVector e2 = FloatVector.fromArray(F, xd, x + 64), o2 = FloatVector.fromArray(F, xd, x + 80);
+            FloatVector e3 = FloatVector.fromArray(F, xd, x + 96), o3 = FloatVector.fromArray(F, xd, x + 112);
+            FloatVector e4 = FloatVector.fromArray(F, xd, x + 128), o4 = FloatVector.fromArray(F, xd, x + 144);
+            FloatVector e5 = FloatVector.fromArray(F, xd, x + 160), o5 = FloatVector.fromArray(F, xd, x + 176);
+            FloatVector e6 = FloatVector.fromArray(F, xd, x + 192), o6 = FloatVector.fromArray(F, xd, x + 208);
+            FloatVector e7 = FloatVector.fromArray(F, xd, x + 224), o7 = FloatVector.fromArray(F, xd, x + 240);
+            long at = s * p.slabBytes() + 2L * InterleavedRows.SLAB * r0;
+            for (int r = r0; r < r1; r++, at += 2 * InterleavedRows.SLAB) {
+                IntVector v0 = IntVector.fromMemorySegment(Vec.I, w, at + 0, Vec.LE);
+                IntVector v1 = IntVector.fromMemorySegment(Vec.I, w, at + 64, Vec.LE);
+                IntVector v2 = IntVector.fromMemorySegment(Vec.I, w, at + 128, Vec.LE);
+                IntVector v3 = IntVector.fromMemorySegment(Vec.I, w, at + 192, Vec.LE);
+                IntVector v4 = IntVector.fromMemorySegment(Vec.I, w, at + 256, Vec.LE);
+                IntVector v5 = IntVector.fromMemorySegment(Vec.I, w, at + 320, Vec.LE);
+                IntVector v6 = IntVector.fromMemorySegment(Vec.I, w, at + 384, Vec.LE);
+                IntVector v7 = IntVector.fromMemorySegment(Vec.I, w, at + 448, Vec.LE);
+                FloatVector a = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(e0);
+                FloatVector b = v0.and(0xFFFF0000).reinterpretAsFloats().mul(o0);
+                a = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e1, a);
+                b = v1.and(0xFFFF0000).reinterpretAsFloats().fma(o1, b);
+                a = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e2, a);
+                b = v2.and(0xFFFF0000).reinterpretAsFloats().fma(o2, b);
+                a = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e3, a);
+                b = v3.and(0xFFFF0000).reinterpretAsFloats().fma(o3, b);
+                a = v4.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e4, a);
+                b = v4.and(0xFFFF0000).reinterpretAsFloats().fma(o4, b);
+                a = v5.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e5, a);
+                b = v5.and(0xFFFF0000).reinterpretAsFloats().fma(o5, b);
+                a = v6.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e6, a);
+                b = v6.and(0xFFFF0000).reinterpretAsFloats().fma(o6, b);
+                a = v7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e7, a);
+                b = v7.and(0xFFFF0000).reinterpretAsFloats().fma(o7, b);
+                float dot = a.add(b).reduceLanes(VectorOperators.ADD);
+                out[outOff + r] = s == 0 ? dot : out[outOff + r] + dot;
+            }
+        }
+    }
+
     @Override
     public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
         int c = 0;

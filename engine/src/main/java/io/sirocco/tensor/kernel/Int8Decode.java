@@ -72,7 +72,8 @@ final class Int8Decode {
         return switch (type) {
             case Q4_0 -> n <= 8;
             case Q8_0 -> n <= 4;
-            default -> n < Vec.L;
+            case Q4_K, Q6_K -> n < Vec.L;
+            default -> false;  // BF16's copy (column slabs) is read by BF16Kernel.slabs, one token at a time
         };
     }
 

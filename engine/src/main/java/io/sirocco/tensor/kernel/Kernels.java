@@ -105,6 +105,13 @@ public final class Kernels {
         long rowBytes = w.rowBytes();
         if (n == 1 && w.type() == GgmlType.BF16 && cols % (2 * L) == 0) {
             float[] xd = BF16Kernel.deinterleave(x, xOff, cols);
+            if (int8Decode && InterleavedRows.supports(GgmlType.BF16, cols)) {
+                InterleavedRows p = InterleavedRows.of(w, pool);  // column slabs: same float math, twice the stream rate
+                if (p != null) {
+                    pool.parallelForRange(rows, 16, (r0, r1) -> BF16Kernel.slabs(p, xd, out, outOff, r0, r1));
+                    return;
+                }
+            }
             pool.parallelForRange(rows, 16, (r0, r1) -> {
                 for (int r = r0; r < r1; r++) out[outOff + r] = BF16Kernel.INSTANCE.dotPairs(data, r * rowBytes, cols, xd);
             });
