@@ -11,9 +11,10 @@ final class KernelOptions {
     boolean int8Prefill = true;
 
     @Option(names = "--int8-decode", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Decode Q4_0/Q8_0/Q4_K/Q6_K matrices with int8 activations over a copy of each repacked with rows in vector "
-                    + "lanes on first use, as llama.cpp does (~2x faster generation; takes memory equal to those matrices; "
-                    + "logits move by ~1e-2). --no-int8-decode keeps f32 activations and the mapped file only (default: on).")
+            description = "Decode over copies of the weight matrices built in the background after load: Q4_0/Q8_0/Q4_K/Q6_K with "
+                    + "rows in vector lanes and int8 activations, as llama.cpp does (~2x faster generation; logits move by ~1e-2), "
+                    + "BF16 in column slabs (same float math, ~1.7x faster on one thread). Takes memory equal to those matrices. "
+                    + "--no-int8-decode keeps f32 activations and the mapped file only (default: on).")
     boolean int8Decode = true;
 
     void apply() {
