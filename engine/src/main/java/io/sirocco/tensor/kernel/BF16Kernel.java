@@ -57,8 +57,8 @@ final class BF16Kernel implements RowKernel {
     /**
      * out[outOff + r] = row r · x for r in [r0, r1), over a copy in column slabs ({@link InterleavedRows}, BF16), with
      * xd from {@link #deinterleave}: per slab its 256 activations sit in 16 registers while every row's 512 bytes
-     * stream past. Written out for L = 16 (AVX-512), the only width the slab copy is made for: 16 named vectors, since in an
-     * array or passed to a helper C2 boxes them.
+     * stream past. Written out for L = 16 (AVX-512), the only width the slab copy is made for: 16 named vectors,
+     * since in an array or passed to a helper C2 boxes them.
      */
     static void slabs(InterleavedRows p, float[] xd, float[] out, int outOff, int r0, int r1) {
         MemorySegment w = p.data;
