@@ -103,15 +103,22 @@ public final class Kernels {
         RowKernel k = kernel(w.type());
         var data = w.data();
         long rowBytes = w.rowBytes();
+        if (n <= 3 && w.type() == GgmlType.BF16 && int8Decode && InterleavedRows.supports(GgmlType.BF16, cols)) {
+            // Column slabs: same float math, 1.7× the stream rate of the row layout. A few tokens (sequences decoding
+            // together) take one pass each: at n = 2 that is 2.5× faster than the small-batch float path (KernelBench
+            // 32768×5120: 24 against 59.5 ms), at n = 4 no longer faster.
+            InterleavedRows p = InterleavedRows.of(w, pool);
+            if (p != null) {
+                for (int t = 0; t < n; t++) {
+                    float[] xd = BF16Kernel.deinterleave(x, xOff + t * cols, cols);
+                    int o = outOff + t * rows;
+                    pool.parallelForRange(rows, 16, (r0, r1) -> BF16Kernel.slabs(p, xd, out, o, r0, r1));
+                }
+                return;
+            }
+        }
         if (n == 1 && w.type() == GgmlType.BF16 && cols % (2 * L) == 0) {
             float[] xd = BF16Kernel.deinterleave(x, xOff, cols);
-            if (int8Decode && InterleavedRows.supports(GgmlType.BF16, cols)) {
-                InterleavedRows p = InterleavedRows.of(w, pool);  // column slabs: same float math, twice the stream rate
-                if (p != null) {
-                    pool.parallelForRange(rows, 16, (r0, r1) -> BF16Kernel.slabs(p, xd, out, outOff, r0, r1));
-                    return;
-                }
-            }
             pool.parallelForRange(rows, 16, (r0, r1) -> {
                 for (int r = r0; r < r1; r++) out[outOff + r] = BF16Kernel.INSTANCE.dotPairs(data, r * rowBytes, cols, xd);
             });

@@ -69,6 +69,30 @@ class BF16SlabsTest {
         }
     }
 
+    /** Two or three tokens (sequences decoding together): one pass over the slabs each, as if alone. */
+    @ParameterizedTest(name = "n={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3})
+    void aFewTokensEachGetTheirOwnProduct(int n) {
+        int rows = 45, cols = 512;
+        assumeThat(InterleavedRows.supports(GgmlType.BF16, cols)).as("16 float lanes").isTrue();
+        Tensor w = KernelsTest.randomTensor(arena, GgmlType.BF16, rows, cols, 17);
+        float[] x = KernelsTest.random(new Random(n), n * cols, 1f), out = new float[n * rows];
+        try {
+            Kernels.setInt8Decode(true);
+            Kernels.matmul(w, x, n, out, pools[1]);
+        } finally {
+            Kernels.setInt8Decode(false);
+        }
+        float[][] wd = KernelsTest.dequantized(w);
+        for (int t = 0; t < n; t++)
+            for (int r = 0; r < rows; r++) {
+                double expected = 0;
+                for (int c = 0; c < cols; c++) expected += (double) wd[r][c] * x[t * cols + c];
+                assertThat((double) Math.abs(out[t * rows + r] - expected)).as("token %d row %d", t, r)
+                        .isLessThanOrEqualTo(2e-6 * KernelsTest.magnitude(wd[r], x, t * cols) + 1e-30);
+            }
+    }
+
     @Test
     void offWithoutTheSettingAndForWidthsThatAreNotWholeSlabs() {
         Tensor w = KernelsTest.randomTensor(arena, GgmlType.BF16, 40, 256, 3);
