@@ -1,6 +1,7 @@
 package io.sirocco.model;
 
 import io.sirocco.tensor.kernel.BackgroundRepack;
+import io.sirocco.tensor.kernel.Kernels;
 import io.sirocco.tokenizer.Tokenizer;
 import io.sirocco.vision.NoVisionEncoderException;
 import io.sirocco.vision.PixtralEncoder;
@@ -95,7 +96,16 @@ public final class Model implements AutoCloseable {
      * them all itself. Outputs do not change. Calling it again returns the same job.
      */
     public synchronized BackgroundRepack repackForDecode() {
-        if (repack == BackgroundRepack.NONE) repack = BackgroundRepack.start(decoder.decodeMatrices());
+        if (repack == BackgroundRepack.NONE) {
+            // Prefill still reads the mapped weights: copies past what RAM holds beside them would have the page cache
+            // evict the file and every prompt re-read it from disk.
+            long mapped = 0;
+            for (io.sirocco.tensor.Tensor t : tensors.all()) mapped += t.data().byteSize();
+            long weights = mapped;
+            io.sirocco.tensor.PhysicalMemory.read().ifPresent(mem ->
+                    Kernels.setDecodeCopyBudget(Math.max(0, mem.total() - Math.max(2L << 30, mem.total() / 10) - weights)));
+            repack = BackgroundRepack.start(decoder.decodeMatrices());
+        }
         return repack;
     }
 

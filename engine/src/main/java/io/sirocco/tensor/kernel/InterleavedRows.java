@@ -7,9 +7,11 @@ import io.sirocco.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
+import java.lang.ref.Cleaner;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorOperators;
@@ -156,17 +158,40 @@ final class InterleavedRows {
                 && supports(w.type(), Math.toIntExact(w.cols()));
     }
 
-    /** An empty copy of {@code w}'s shape if memory allows (see {@link HugePages#affordable}), else null with a warning. */
+    /** Bytes held by copies alive now (a Cleaner gives them back when a copy is collected). */
+    private static final AtomicLong COPIED = new AtomicLong();
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Most bytes all copies together may hold ({@link Kernels#setDecodeCopyBudget}); unlimited by default. */
+    static volatile long budget = Long.MAX_VALUE;
+    private static final java.util.concurrent.atomic.AtomicBoolean BUDGET_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    static long copiedBytes() {
+        return COPIED.get();
+    }
+
+    /**
+     * An empty copy of {@code w}'s shape if memory allows (the copy budget, and {@link HugePages#affordable}), else
+     * null with a warning.
+     */
     private static InterleavedRows allocate(Tensor w) {
         int rows = Math.toIntExact(w.rows()), cols = Math.toIntExact(w.cols());
         long size = byteSize(w.type(), rows, cols);
+        if (COPIED.get() + size > budget) {
+            if (!BUDGET_WARNED.getAndSet(true))
+                LOG.warning("decode keeps the file layout for " + w.name() + " and the matrices after it: the decode copies' "
+                        + "budget (" + (budget >> 20) + " MiB: what memory leaves beside the mapped weights) is spent");
+            return null;
+        }
         if (!HugePages.affordable(size)) {
             LOG.warning("decode keeps the file layout for " + w.name() + ": a repacked copy (" + (size >> 20)
                     + " MiB) would leave too little memory available");
             return null;
         }
         try {
-            return new InterleavedRows(w.type(), rows, cols, HugePages.allocate(size));
+            InterleavedRows p = new InterleavedRows(w.type(), rows, cols, HugePages.allocate(size));
+            COPIED.addAndGet(size);
+            CLEANER.register(p, () -> COPIED.addAndGet(-size));
+            return p;
         } catch (OutOfMemoryError e) {  // mmap refused, or the direct memory limit (-XX:MaxDirectMemorySize)
             LOG.warning("decode keeps the file layout for " + w.name() + ": no memory to repack it (" + e.getMessage() + ")");
             return null;

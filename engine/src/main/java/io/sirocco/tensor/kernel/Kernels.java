@@ -53,6 +53,19 @@ public final class Kernels {
         return int8Decode;
     }
 
+    /**
+     * Caps the bytes that decode copies (int8-decode layouts, BF16 slabs) may hold together; a matrix past the cap stays
+     * on the mapped file. Model.repackForDecode sets it so that the copies and the mapped weights (which prefill still
+     * reads) fit in memory together. Unlimited by default.
+     */
+    public static void setDecodeCopyBudget(long bytes) {
+        InterleavedRows.budget = bytes;
+    }
+
+    public static long decodeCopyBudget() {
+        return InterleavedRows.budget;
+    }
+
     /** Activation rows applied together to one dequantized weight row. */
     private static final int TILE = 4;
 

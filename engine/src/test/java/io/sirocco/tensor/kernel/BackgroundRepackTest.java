@@ -90,6 +90,27 @@ class BackgroundRepackTest {
         for (Tensor w : matrices) assertThat(product(w)).containsExactly(productOverFreshCopy(w));
     }
 
+    @Test
+    void copiesStopAtTheBudgetAndTheRestStayOnTheFile() throws InterruptedException {
+        Tensor first = KernelsTest.randomTensor(arena, GgmlType.Q4_0, 64, 512, 90);
+        Tensor second = KernelsTest.randomTensor(arena, GgmlType.Q4_0, 64, 512, 91);
+        long size = InterleavedRows.byteSize(GgmlType.Q4_0, 64, 512);
+        try {
+            Kernels.setDecodeCopyBudget(InterleavedRows.copiedBytes() + size + size / 2);  // room for one more copy
+            BackgroundRepack.start(List.of(first, second)).await();
+            assertThat(first.derived().get()).isInstanceOf(InterleavedRows.class);
+            assertThat(second.derived().get()).isNotNull().isNotInstanceOf(InterleavedRows.class);  // refused, kept so
+            float[] onTheFile = new float[64];
+            Kernels.setInt8Decode(false);
+            Kernels.matmul(second, activations(second), 1, onTheFile, pool);
+            Kernels.setInt8Decode(true);
+            assertThat(product(second)).containsExactly(onTheFile);
+            assertThat(product(first)).containsExactly(productOverFreshCopy(first));
+        } finally {
+            Kernels.setDecodeCopyBudget(Long.MAX_VALUE);
+        }
+    }
+
     /** Row · x through Kernels.matmul (int8 decode on): the copy if built, else built now. */
     private float[] product(Tensor w) {
         float[] out = new float[(int) w.rows()];
