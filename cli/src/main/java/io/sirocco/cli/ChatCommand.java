@@ -10,12 +10,15 @@ import io.sirocco.engine.Generator;
 import io.sirocco.model.Model;
 import io.sirocco.parallel.WorkerPool;
 import io.sirocco.sample.SamplingParams;
+import io.sirocco.tensor.Tensor;
+import io.sirocco.tensor.kernel.KernelWarmUp;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,6 +55,16 @@ final class ChatCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (Model model = modelOptions.loadForDecode(); WorkerPool pool = modelOptions.pool()) {
+            // While the user types the first message, one background thread runs the kernels so that C2 has compiled
+            // them before the first reply (which would otherwise start in the interpreter); it stops at that message.
+            AtomicBoolean replying = new AtomicBoolean();
+            Thread warm = Thread.ofPlatform().name("sirocco-warm-up").daemon().start(() -> {
+                try (WorkerPool one = new WorkerPool(1)) {
+                    KernelWarmUp.run(model.tensors().stream().map(Tensor::type).toList(), one, replying::get);
+                } catch (RuntimeException e) {
+                    // a warm-up that fails changes nothing but the first reply's speed
+                }
+            });
             ChatPrompts prompts = chatOptions.prompts(model);
             Generator generator = new Generator(model, pool);
             ArrayNode messages = JSON.createArrayNode();
@@ -66,6 +79,8 @@ final class ChatCommand implements Callable<Integer> {
                     continue;
                 }
                 if (line.isBlank()) continue;
+                replying.set(true);
+                warm.join();  // it stops after the call in hand: off the cores before the reply starts
                 messages.addObject().put("role", "user").put("content", line);
                 ObjectNode request = JSON.createObjectNode();
                 request.set("messages", messages);

@@ -23,6 +23,11 @@ public final class KernelWarmUp {
 
     /** Warms the kernels of {@code types} (those the kernels take; others are skipped) with the current settings. */
     public static void run(Collection<GgmlType> types, WorkerPool pool) {
+        run(types, pool, () -> false);
+    }
+
+    /** As {@link #run(Collection, WorkerPool)}, stopping between calls once {@code stop} says so. */
+    public static void run(Collection<GgmlType> types, WorkerPool pool, java.util.function.BooleanSupplier stop) {
         SplittableRandom rnd = new SplittableRandom(1);
         float[] values = new float[ROWS * COLS];
         for (int i = 0; i < values.length; i++) values[i] = (float) rnd.nextGaussian();
@@ -34,7 +39,10 @@ public final class KernelWarmUp {
                 if (!type.supported || type.blockSize > COLS || COLS % type.blockSize != 0) continue;
                 Tensor w = Quantizer.tensor("warm-up." + type, type, new long[] {ROWS, COLS}, values, arena);
                 for (int n : TOKENS)
-                    for (int call = 0; call < CALLS; call++) Kernels.matmul(w, x, n, out, pool);
+                    for (int call = 0; call < CALLS; call++) {
+                        if (stop.getAsBoolean()) return;
+                        Kernels.matmul(w, x, n, out, pool);
+                    }
             }
         }
     }
