@@ -124,7 +124,7 @@ final class BenchCommand implements Callable<Integer> {
             output = macs(m, "output.weight");
             describe = m.config().nLayers() + " layers, dim " + m.config().dim() + ", " + types(m);
             if (!json) System.err.printf(Locale.ROOT, "%s: %s, %.2f GB read per token, loaded in %.2f s%n", file, describe, weightBytes / 1e9, loadSeconds);
-            // Timed runs start once the int8-decode copies are built: the steady state, not the first seconds after load.
+            // Timed runs start once the decode copies are built: the steady state, not the first seconds after load.
             var repack = m.repackForDecode();
             try {
                 repackSeconds = repack.await();
@@ -133,7 +133,7 @@ final class BenchCommand implements Callable<Integer> {
                 return 1;
             }
             if (!json && repack.matrices() > 0)
-                System.err.printf(Locale.ROOT, "repacked %d matrices for int8 decode in %.2f s (one background thread)%n", repack.matrices(), repackSeconds);
+                System.err.printf(Locale.ROOT, "repacked %d matrices for decode in %.2f s (one background thread)%n", repack.matrices(), repackSeconds);
             int[] threadCounts = threads != null ? threads : new int[] {Runtime.getRuntime().availableProcessors()};
             for (int nt : threadCounts) {
                 try (WorkerPool pool = new WorkerPool(nt)) {

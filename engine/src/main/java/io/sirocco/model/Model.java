@@ -91,7 +91,7 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Starts building the int8-decode copies of the decoder's matrices on a background thread
+     * Starts building the decode copies of the decoder's matrices on a background thread
      * ({@link BackgroundRepack}; nothing when int8 decode is off), so that the first decode step does not repack
      * them all itself. Outputs do not change. Calling it again returns the same job.
      */

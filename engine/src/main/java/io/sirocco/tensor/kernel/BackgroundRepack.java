@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * Builds the int8-decode copies ({@link InterleavedRows}) of a model's matrices on one background thread, started
- * right after load, so that the repacking (about 0.7 s per GB of weights on two threads) overlaps whatever comes
- * before the first decode step: a server waiting for its first request, a user typing, a prompt's prefill. A decode
- * step that needs a matrix the job is building waits for it, and builds those the job has not reached yet itself
- * ({@link InterleavedRows#of}), so decode always runs over the copies, as it would without the job: the output
- * never depends on how far the job got.
+ * Builds the decode copies ({@link InterleavedRows}: int8-decode layouts, BF16 slabs) of a model's matrices on one
+ * background thread, started right after load, so that the repacking (about 0.7 s per GB of weights on two threads)
+ * overlaps whatever comes before the first decode step: a server waiting for its first request, a user typing, a
+ * prompt's prefill. A decode step that needs a matrix the job is on packs the rest of it with its own pool, and builds
+ * those the job has not reached itself ({@link InterleavedRows#of}), so decode always runs over the copies, as it
+ * would without the job: the output never depends on how far the job got.
  *
  * <p>One thread, not the worker pool: the pool belongs to the requests. {@link #close} stops the job after the
  * matrix in hand and waits for it, so that it never reads a mapping that is being unmapped.
