@@ -1,5 +1,6 @@
 package io.sirocco.model;
 
+import io.sirocco.tensor.PhysicalMemory;
 import io.sirocco.tensor.kernel.BackgroundRepack;
 import io.sirocco.tensor.kernel.Kernels;
 import io.sirocco.tokenizer.Tokenizer;
@@ -99,10 +100,8 @@ public final class Model implements AutoCloseable {
         if (repack == BackgroundRepack.NONE) {
             // Prefill still reads the mapped weights: copies past what RAM holds beside them would have the page cache
             // evict the file and every prompt re-read it from disk.
-            long mapped = 0;
-            for (io.sirocco.tensor.Tensor t : tensors.all()) mapped += t.data().byteSize();
-            long weights = mapped;
-            io.sirocco.tensor.PhysicalMemory.read().ifPresent(mem ->
+            long weights = tensors.all().stream().mapToLong(t -> t.data().byteSize()).sum();
+            PhysicalMemory.read().ifPresent(mem ->
                     Kernels.setDecodeCopyBudget(Math.max(0, mem.total() - Math.max(2L << 30, mem.total() / 10) - weights)));
             repack = BackgroundRepack.start(decoder.decodeMatrices());
         }
