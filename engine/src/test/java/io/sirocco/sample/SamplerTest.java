@@ -85,6 +85,16 @@ class SamplerTest {
     }
 
     @Test
+    void nanLogitsAreNeverChosen() {
+        float[] l = randomLogits(4000, 3);
+        for (int i = 0; i < l.length; i += 5) l[i] = Float.NaN;
+        for (int k : new int[] {0, 20, 3500}) {  // 3500: more than the 3200 real logits
+            Sampler s = new Sampler(sampled(1f).withTopK(k).withSeed(5L), l.length, new int[0]);
+            for (int i = 0; i < 300; i++) assertThat(l[s.sample(l, 0, l.length)]).as("top_k %d", k).isNotNaN();
+        }
+    }
+
+    @Test
     void penaltiesFollowVllmSemantics() {
         float[] l = {2f, 1.9f, -1f};
         // repetition: token 0 seen in the prompt, 2 / 1.5 = 1.33 < 1.9 → greedy picks 1
