@@ -202,7 +202,7 @@ final class BenchCommand implements Callable<Integer> {
             long t = System.nanoTime();
             for (int i = 0; i < 4; i++) {
                 dec.forward(Batch.ofSequence(new int[] {1}, promptLen + i, seq), cache, pool);
-                if (round == 0 && i == 0 && !json)  // with --int8-decode the first step also repacks the 4- and 6-bit matrices
+                if (round == 0 && i == 0 && !json)  // the decode copies are built before this: what is left is the JIT
                     System.err.printf(Locale.ROOT, "first decode step at %d threads: %.2f s%n", pool.parallelism(), (System.nanoTime() - t) / 1e9);
             }
             double s = (System.nanoTime() - t) / 1e9;
@@ -243,7 +243,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void printTable(Path file, long weightBytes, double loadSeconds, double repackSeconds, double readGBs, List<Result> results) {
-        System.out.printf("%nmodel: %s (%.2f GB read per decoded token), load %.2f s, int8-decode repack %.2f s in the background%n%n",
+        System.out.printf("%nmodel: %s (%.2f GB read per decoded token), load %.2f s, decode copies built in %.2f s in the background%n%n",
                 file.getFileName(), weightBytes / 1e9, loadSeconds, repackSeconds);
         System.out.println("| threads |   test |              t/s | decode GB/s |");
         System.out.println("| ------: | -----: | ---------------: | ----------: |");

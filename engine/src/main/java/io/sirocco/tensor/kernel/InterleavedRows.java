@@ -7,9 +7,10 @@ import io.sirocco.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
-import java.lang.ref.Cleaner;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -152,9 +153,17 @@ final class InterleavedRows {
         }
     }
 
+    /**
+     * Whether a product of {@code n} activation rows with a matrix of this type runs over its copy: BF16 up to three
+     * (one slab pass each; at four the small-batch float path is as fast), the others as {@link Int8Decode#takes}.
+     */
+    static boolean usedFor(GgmlType type, int n) {
+        return type == GgmlType.BF16 ? n <= 3 : Int8Decode.takes(type, n);
+    }
+
     /** Whether decode would use a repacked copy of {@code w} (one activation row; a matrix kept, not a view). */
     static boolean wanted(Tensor w) {
-        return w.derived().keeps() && w.shape().length == 2 && (w.type() == GgmlType.BF16 || Int8Decode.takes(w.type(), 1))
+        return w.derived().keeps() && w.shape().length == 2 && usedFor(w.type(), 1)
                 && supports(w.type(), Math.toIntExact(w.cols()));
     }
 
@@ -163,7 +172,7 @@ final class InterleavedRows {
     private static final Cleaner CLEANER = Cleaner.create();
     /** Most bytes all copies together may hold ({@link Kernels#setDecodeCopyBudget}); unlimited by default. */
     static volatile long budget = Long.MAX_VALUE;
-    private static final java.util.concurrent.atomic.AtomicBoolean BUDGET_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean BUDGET_WARNED = new AtomicBoolean();
 
     static long copiedBytes() {
         return COPIED.get();
@@ -228,7 +237,7 @@ final class InterleavedRows {
             int rowBytes = Math.toIntExact(w.rowBytes());
             byte[] rowsOf = null, out = null;
             for (int g0; failed == null && (g0 = next.getAndAdd(CHUNK)) < p.groups; ) {
-                if (rowsOf == null) {
+                if (rowsOf == null && p.type != GgmlType.BF16) {  // BF16 copies segment to segment
                     rowsOf = new byte[G * rowBytes];  // (G, rowBytes): the group's rows as in the file, zeros past the end
                     out = new byte[(int) p.groupBytes];
                 }

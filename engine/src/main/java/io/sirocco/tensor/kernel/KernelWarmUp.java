@@ -6,6 +6,7 @@ import io.sirocco.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.Collection;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs the matrix kernels of the given weight types on small random matrices, at the token counts that pick each
@@ -27,7 +28,7 @@ public final class KernelWarmUp {
     }
 
     /** As {@link #run(Collection, WorkerPool)}, stopping between calls once {@code stop} says so. */
-    public static void run(Collection<GgmlType> types, WorkerPool pool, java.util.function.BooleanSupplier stop) {
+    public static void run(Collection<GgmlType> types, WorkerPool pool, BooleanSupplier stop) {
         SplittableRandom rnd = new SplittableRandom(1);
         float[] values = new float[ROWS * COLS];
         for (int i = 0; i < values.length; i++) values[i] = (float) rnd.nextGaussian();

@@ -40,10 +40,11 @@ public final class Kernels {
     private static volatile boolean int8Decode;
 
     /**
-     * Whether decode (one activation row, or a few: see Int8Decode.takes) on Q4_0, Q8_0, Q4_K and Q6_K weights quantizes the activations to int8 and runs
-     * on a copy of each matrix repacked on first use with rows in vector lanes ({@link Int8Decode},
-     * {@link InterleavedRows}), as llama.cpp does: ≈ 2× faster, at the cost of that copy in memory and logits
-     * moved by ~1e-2. Off by default, so the library's results match the f32 reference to rounding.
+     * Whether decode (one activation row, or a few: see InterleavedRows.usedFor) runs over copies of the matrices made
+     * for it ({@link InterleavedRows}: on first use, or ahead by a {@link BackgroundRepack}): Q4_0, Q8_0, Q4_K and Q6_K
+     * with rows in vector lanes and int8 activations ({@link Int8Decode}), as llama.cpp does, ≈ 2× faster with logits
+     * moved by ~1e-2; BF16 in column slabs ({@link BF16Kernel#slabs}), same float math, ≈ 1.7× faster. The copies
+     * cost memory. Off by default, so the library's results match the f32 reference to rounding.
      */
     public static void setInt8Decode(boolean on) {
         int8Decode = on;
@@ -116,7 +117,8 @@ public final class Kernels {
         RowKernel k = kernel(w.type());
         var data = w.data();
         long rowBytes = w.rowBytes();
-        if (n <= 3 && w.type() == GgmlType.BF16 && int8Decode && InterleavedRows.supports(GgmlType.BF16, cols)) {
+        if (w.type() == GgmlType.BF16 && int8Decode && InterleavedRows.usedFor(GgmlType.BF16, n)
+                && InterleavedRows.supports(GgmlType.BF16, cols)) {
             // Column slabs: same float math, 1.7× the stream rate of the row layout. A few tokens (sequences decoding
             // together) take one pass each: at n = 2 that is 2.5× faster than the small-batch float path (KernelBench
             // 32768×5120: 24 against 59.5 ms), at n = 4 no longer faster.
