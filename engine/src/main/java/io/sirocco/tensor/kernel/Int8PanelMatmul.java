@@ -26,6 +26,8 @@ final class Int8PanelMatmul {
 
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, Vec.F.vectorShape());
     private static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.S_256_BIT);
+    /** Half of S: L 16-bit lanes, one float vector's worth. */
+    private static final VectorSpecies<Short> HALF = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * Vec.L));
     private static final int LS = S.length(), L = Vec.L;
     private static final int ROWS = 5;
     private static final int P2 = 2 * LS, P1 = LS;
@@ -217,12 +219,11 @@ final class Int8PanelMatmul {
             int rb = so + r * nb + b;
             FloatVector scale = FloatVector.broadcast(Vec.F, sc[rb]), offset = FloatVector.broadcast(Vec.F, offsets ? off[rb] : 0f);
             for (int i = 0; i < width; i += LS) {
-                // Both halves written out: convertShape with a constant part is what C2 turns into one instruction.
-                ShortVector s = ShortVector.fromArray(S, sums, r * width + i);
-                int a = ao + r * width + i;
-                FloatVector lo = ((FloatVector) s.convertShape(VectorOperators.S2F, Vec.F, 0))
+                // Each half loaded on its own: widening the upper half of a full vector costs C2 two shuffles.
+                int a = ao + r * width + i, at = r * width + i;
+                FloatVector lo = ((FloatVector) ShortVector.fromArray(HALF, sums, at).convertShape(VectorOperators.S2F, Vec.F, 0))
                         .fma(FloatVector.fromArray(Vec.F, dx, d + i).mul(scale), FloatVector.fromArray(Vec.F, acc, a));
-                FloatVector hi = ((FloatVector) s.convertShape(VectorOperators.S2F, Vec.F, 1))
+                FloatVector hi = ((FloatVector) ShortVector.fromArray(HALF, sums, at + L).convertShape(VectorOperators.S2F, Vec.F, 0))
                         .fma(FloatVector.fromArray(Vec.F, dx, d + i + L).mul(scale), FloatVector.fromArray(Vec.F, acc, a + L));
                 if (offsets) {
                     lo = FloatVector.fromArray(Vec.F, xs, d + i).fma(offset, lo);
