@@ -90,10 +90,11 @@ final class Int8Decode {
         Quantized[] xq = new Quantized[n];
         for (int t = 0; t < n; t++) xq[t] = quantize(x, xOff + t * p.cols, p.cols, p.blockCols);
         pool.parallelForRange(p.groups, 1, (g0, g1) -> {
-            float[] tail = new float[G];
+            int gr = p.groupRows;
+            float[] tail = new float[gr];
             for (int g = g0; g < g1; g++) {
-                int r0 = g * G;
-                boolean whole = r0 + G <= p.rows;
+                int r0 = g * gr;
+                boolean whole = r0 + gr <= p.rows;
                 long at = g * p.groupBytes;
                 for (int t = 0; t < n; t++) {
                     float[] o = whole ? out : tail;
@@ -123,30 +124,70 @@ final class Int8Decode {
      * also takes the activation scale.
      */
 
-    /** G rows of Q4_0 (layout in {@link InterleavedRows}) · x: out[o .. o + G). */
+    /**
+     * 4·G rows of Q4_0 (quads, layout in {@link InterleavedRows}) · x: out[o .. o + 4G). Each 16-bit lane v holds the
+     * nibbles n0..n3 of four rows; v·x, (v >>> 4)·x, (v >>> 8)·x and (v >>> 12)·x summed over the block's 32 columns
+     * give Σ n_j·x mod 2^16 after subtracting 16 times the next sum (no masks: one load, three shifts, four multiplies
+     * and adds per 4·G weights). The result Σ (n_j − 8)·x8 fits 16 bits (≤ 32·8·127), so arithmetic mod 2^16 gives it
+     * exactly though the partial sums overflow.
+     */
     static void q4_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, int[] sums, float[] out, int o) {
-        FloatVector o0 = FloatVector.zero(F), o1 = o0;
-        for (int b = 0; b < nb; b++, at += 18L * G) {
-            ShortVector d = ShortVector.fromMemorySegment(S, w, at, Vec.LE);
-            ShortVector lo = ShortVector.zero(S), hi = lo;
+        FloatVector o0 = FloatVector.zero(F), o1 = o0, o2 = o0, o3 = o0, o4 = o0, o5 = o0, o6 = o0, o7 = o0;
+        for (int b = 0; b < nb; b++, at += 72L * G) {
+            ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
             int xb = 32 * b;
-            for (int k = 0; k < 16; k++) {
-                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, w, at + (2 + k) * G, Vec.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                lo = lo.add(v.and((short) 0xF).mul(xq[xb + k]));
-                hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(xq[xb + 16 + k]));
+            for (int k = 0; k < 32; k++) {
+                ShortVector v = ShortVector.fromMemorySegment(S, w, at + 2L * G * k, Vec.LE);
+                short x = xq[xb + k];
+                s0 = s0.add(v.mul(x));
+                s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
+                s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+                s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
             }
-            int offset = 8 * sums[b];  // Σ (q − 8)·x8 = Σ q·x8 − 8·Σ x8
+            short offset = (short) (8 * sums[b]);  // Σ (q − 8)·x8 = Σ q·x8 − 8·Σ x8
+            ShortVector r0 = s0.sub(s1.lanewise(VectorOperators.LSHL, 4)).sub(offset);
+            ShortVector r1 = s1.sub(s2.lanewise(VectorOperators.LSHL, 4)).sub(offset);
+            ShortVector r2 = s2.sub(s3.lanewise(VectorOperators.LSHL, 4)).sub(offset);
+            ShortVector r3 = s3.sub(offset);
+            long ds = at + 64L * G;
             float scale = 0x1p112f * dx[b];
-            IntVector d0 = (IntVector) d.convert(VectorOperators.S2I, 0), d1 = (IntVector) d.convert(VectorOperators.S2I, 1);
-            IntVector t0 = ((IntVector) lo.convert(VectorOperators.S2I, 0)).add((IntVector) hi.convert(VectorOperators.S2I, 0)).sub(offset);
-            IntVector t1 = ((IntVector) lo.convert(VectorOperators.S2I, 1)).add((IntVector) hi.convert(VectorOperators.S2I, 1)).sub(offset);
-            o0 = ((FloatVector) t0.convert(VectorOperators.I2F, 0)).fma(d0.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-                    .or(d0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o0);
-            o1 = ((FloatVector) t1.convert(VectorOperators.I2F, 0)).fma(d1.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-                    .or(d1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o1);
+            ShortVector d = ShortVector.fromMemorySegment(S, w, ds, Vec.LE);
+            IntVector e = (IntVector) d.convert(VectorOperators.S2I, 0);
+            o0 = ((FloatVector) ((IntVector) r0.convert(VectorOperators.S2I, 0)).convert(VectorOperators.I2F, 0))
+                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o0);
+            e = (IntVector) d.convert(VectorOperators.S2I, 1);
+            o1 = ((FloatVector) ((IntVector) r0.convert(VectorOperators.S2I, 1)).convert(VectorOperators.I2F, 0))
+                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o1);
+            d = ShortVector.fromMemorySegment(S, w, ds + 2L * G, Vec.LE);
+            e = (IntVector) d.convert(VectorOperators.S2I, 0);
+            o2 = ((FloatVector) ((IntVector) r1.convert(VectorOperators.S2I, 0)).convert(VectorOperators.I2F, 0))
+                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o2);
+            e = (IntVector) d.convert(VectorOperators.S2I, 1);
+            o3 = ((FloatVector) ((IntVector) r1.convert(VectorOperators.S2I, 1)).convert(VectorOperators.I2F, 0))
+                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o3);
+            d = ShortVector.fromMemorySegment(S, w, ds + 4L * G, Vec.LE);
+            e = (IntVector) d.convert(VectorOperators.S2I, 0);
+            o4 = ((FloatVector) ((IntVector) r2.convert(VectorOperators.S2I, 0)).convert(VectorOperators.I2F, 0))
+                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o4);
+            e = (IntVector) d.convert(VectorOperators.S2I, 1);
+            o5 = ((FloatVector) ((IntVector) r2.convert(VectorOperators.S2I, 1)).convert(VectorOperators.I2F, 0))
+                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o5);
+            d = ShortVector.fromMemorySegment(S, w, ds + 6L * G, Vec.LE);
+            e = (IntVector) d.convert(VectorOperators.S2I, 0);
+            o6 = ((FloatVector) ((IntVector) r3.convert(VectorOperators.S2I, 0)).convert(VectorOperators.I2F, 0))
+                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o6);
+            e = (IntVector) d.convert(VectorOperators.S2I, 1);
+            o7 = ((FloatVector) ((IntVector) r3.convert(VectorOperators.S2I, 1)).convert(VectorOperators.I2F, 0))
+                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o7);
         }
         o0.intoArray(out, o);
         o1.intoArray(out, o + H);
+        o2.intoArray(out, o + G);
+        o3.intoArray(out, o + G + H);
+        o4.intoArray(out, o + 2 * G);
+        o5.intoArray(out, o + 2 * G + H);
+        o6.intoArray(out, o + 3 * G);
+        o7.intoArray(out, o + 3 * G + H);
     }
 
     /** G rows of Q8_0 · x: pairs of columns summed in 16-bit lanes, widened to 32 bits, per block of 32 d. */
