@@ -17,8 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Matrix-vector product (decode) over {@link InterleavedRows} with the activations quantized to int8, as llama.cpp
  * computes every quantized type: per 32 values for Q4_0 and Q8_0 (its q8_0), per 256 for the K types (its q8_K).
  *
- * <p>Lane l of every vector is row l of a group of G. Per column the G weights are widened from bytes to 16-bit
- * lanes and multiplied by the column's broadcast activation; the products add up in 16-bit lanes over as many
+ * <p>Lane l of every vector is row l of a group of G (Q4_0 and Q4_K: rows l, l + G, l + 2G and l + 3G of a quad, one
+ * nibble each, see {@link #q4_0}). Per column the G weights are widened from bytes to 16-bit lanes and multiplied by
+ * the column's broadcast activation; the products add up in 16-bit lanes over as many
  * columns as cannot overflow, then in 32-bit lanes scaled by the integer sub-block scales, and only once per block
  * in floats: ≈ 3 vector ops per G·1 weights where the float kernels ({@link RowKernel}) need ≈ 10 per 32.
  * Bounds: Q4_0 and Q4_K sum 16 products |q·x8| ≤ 15·127 (30 480 &lt; 2^15); Q6_K 8 products ≤ 32·127 (32 512);
@@ -34,6 +35,9 @@ final class Int8Decode {
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(G * 8));
     private static final VectorSpecies<Float> F = Vec.F;  // G / 2 lanes
     private static final int H = G / 2;
+    /** H lanes: one float vector's worth of 16-bit and 8-bit values. */
+    private static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, VectorShape.forBitSize(H * 16));
+    private static final VectorSpecies<Byte> BH = VectorSpecies.of(byte.class, VectorShape.forBitSize(H * 8));
 
     /** Activations quantized per block: q[cols], d[cols / block], and Σq per 32 values (sums[cols / 32]). */
     record Quantized(short[] q, float[] d, int[] sums) {}
@@ -92,6 +96,7 @@ final class Int8Decode {
         pool.parallelForRange(p.groups, 1, (g0, g1) -> {
             int gr = p.groupRows;
             float[] tail = new float[gr];
+            short[] rs = p.type == GgmlType.Q4_K ? new short[32 * G] : null;  // Q4_K: a quad's 8 sub-block sums
             for (int g = g0; g < g1; g++) {
                 int r0 = g * gr;
                 boolean whole = r0 + gr <= p.rows;
@@ -104,7 +109,7 @@ final class Int8Decode {
                     switch (p.type) {
                         case Q4_0 -> q4_0(p.data, at, nb, q.q, q.d, q.sums, o, oo);
                         case Q8_0 -> q8_0(p.data, at, nb, q.q, q.d, o, oo);
-                        case Q4_K -> q4_K(p.data, at, nb, q.q, q.d, q.sums, o, oo);
+                        case Q4_K -> q4_K(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
                         case Q6_K -> q6_K(p.data, at, nb, q.q, q.d, o, oo);
                         default -> throw Checks.unsupported(p.type);
                     }
@@ -214,46 +219,62 @@ final class Int8Decode {
         o1.intoArray(out, o + H);
     }
 
-    /** G rows of Q4_K · x (x quantized per 256): per sub-block sc·Σq·x8 and m·Σx8 in int lanes, per super-block d, dmin. */
-    static void q4_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, int[] sums, float[] out, int o) {
-        FloatVector o0 = FloatVector.zero(F), o1 = o0;
-        for (int s = 0; s < ns; s++, at += 148L * G) {
-            ShortVector d = ShortVector.fromMemorySegment(S, w, at, Vec.LE), dm = ShortVector.fromMemorySegment(S, w, at + 2L * G, Vec.LE);
-            IntVector a0 = IntVector.zero(Vec.I), a1 = a0, m0 = a0, m1 = a0;
+    /**
+     * 4·G rows of Q4_K (quads, as {@link #q4_0}; x quantized per 256): per sub-block Σ (q − 8)·x8 per row from the
+     * mod-2^16 sums, kept in rs (8 sub-blocks × 4G); then per super-block {@link #q4_KScales}, added into out.
+     */
+    static void q4_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, int[] sums, short[] rs, float[] out, int o) {
+        for (int s = 0; s < ns; s++, at += 592L * G) {
             for (int j = 0; j < 8; j++) {
-                long sj = at + (4L + 18 * j) * G, q = sj + 2L * G;
-                ByteVector sc = ByteVector.fromMemorySegment(B, w, sj, Vec.LE);
-                ByteVector mn = ByteVector.fromMemorySegment(B, w, sj + G, Vec.LE);
-                ShortVector lo = ShortVector.zero(S), hi = lo;
+                long q = at + 72L * G * j;
+                ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
                 int xb = 256 * s + 32 * j;
-                for (int k = 0; k < 16; k++) {
-                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, w, q + (long) k * G, Vec.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    lo = lo.add(v.and((short) 0xF).mul(xq[xb + k]));
-                    hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(xq[xb + 16 + k]));
+                for (int k = 0; k < 32; k++) {
+                    ShortVector v = ShortVector.fromMemorySegment(S, w, q + 2L * G * k, Vec.LE);
+                    short x = xq[xb + k];
+                    s0 = s0.add(v.mul(x));
+                    s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
+                    s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+                    s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
                 }
-                int bs = sums[8 * s + j];
-                a0 = a0.add(((IntVector) lo.convert(VectorOperators.S2I, 0)).add((IntVector) hi.convert(VectorOperators.S2I, 0))
-                        .mul((IntVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0)));
-                a1 = a1.add(((IntVector) lo.convert(VectorOperators.S2I, 1)).add((IntVector) hi.convert(VectorOperators.S2I, 1))
-                        .mul((IntVector) sc.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 1)));
-                m0 = m0.add(((IntVector) mn.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0)).mul(bs));
-                m1 = m1.add(((IntVector) mn.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 1)).mul(bs));
+                short offset = (short) (8 * sums[8 * s + j]);
+                s0.sub(s1.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 4 * G * j);
+                s1.sub(s2.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 4 * G * j + G);
+                s2.sub(s3.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 4 * G * j + 2 * G);
+                s3.sub(offset).intoArray(rs, 4 * G * j + 3 * G);
             }
-            float scale = 0x1p112f * dx[s];
-            IntVector d0 = (IntVector) d.convert(VectorOperators.S2I, 0), d1 = (IntVector) d.convert(VectorOperators.S2I, 1);
-            IntVector e0 = (IntVector) dm.convert(VectorOperators.S2I, 0), e1 = (IntVector) dm.convert(VectorOperators.S2I, 1);
-            // out += a·d·x − m·dmin·x
-            o0 = ((FloatVector) a0.convert(VectorOperators.I2F, 0)).fma(d0.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-                    .or(d0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o0);
-            o0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0)).fma(e0.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-                    .or(e0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(-scale), o0);
-            o1 = ((FloatVector) a1.convert(VectorOperators.I2F, 0)).fma(d1.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-                    .or(d1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o1);
-            o1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0)).fma(e1.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-                    .or(e1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(-scale), o1);
+            q4_KScales(w, at, rs, sums, 8 * s, dx[s], out, o, s == 0);
         }
-        o0.intoArray(out, o);
-        o1.intoArray(out, o + H);
+    }
+
+    /**
+     * One Q4_K super-block of a quad, H rows at a time: Σ_j sc·(r + 8·Σx8) and Σ_j m·Σx8 in int lanes (the sub-block
+     * fields were read moments before, so they come from cache), then d and dmin: out (=|+=) a·d·x − m·dmin·x.
+     */
+    private static void q4_KScales(MemorySegment w, long at, short[] rs, int[] sums, int sb, float dx, float[] out, int o,
+                                   boolean first) {
+        float scale = 0x1p112f * dx;
+        for (int c = 0; c < 4 * G; c += H) {
+            IntVector a = IntVector.zero(Vec.I), m = a;
+            int lane = c / G * G + c % G;
+            for (int j = 0; j < 8; j++) {
+                long sc = at + 72L * G * j + 64L * G + c;
+                int bs = sums[sb + j];
+                IntVector r = (IntVector) ShortVector.fromArray(SH, rs, 4 * G * j + lane).convertShape(VectorOperators.S2I, Vec.I, 0);
+                a = a.add(r.add(8 * bs).mul((IntVector) ByteVector.fromMemorySegment(BH, w, sc, Vec.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0)));
+                m = m.add(((IntVector) ByteVector.fromMemorySegment(BH, w, sc + 4L * G, Vec.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0)).mul(bs));
+            }
+            long dd = at + 576L * G + 2L * c;
+            IntVector e = (IntVector) ShortVector.fromMemorySegment(SH, w, dd, Vec.LE).convertShape(VectorOperators.S2I, Vec.I, 0);
+            IntVector f = (IntVector) ShortVector.fromMemorySegment(SH, w, dd + 8L * G, Vec.LE).convertShape(VectorOperators.S2I, Vec.I, 0);
+            FloatVector y = ((FloatVector) a.convert(VectorOperators.I2F, 0)).mul(e.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale))
+                    .sub(((FloatVector) m.convert(VectorOperators.I2F, 0)).mul(f.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(f.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale)));
+            (first ? y : y.add(FloatVector.fromArray(F, out, o + c))).intoArray(out, o + c);
+        }
     }
 
     /** G rows of Q6_K · x (x quantized per 256): per sub-block of 16 columns sc·Σq·x8 in int lanes, per super-block d. */

@@ -35,9 +35,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       kernel multiplies whole shorts and their shifts, with no masks ({@link Int8Decode#q4_0}): a quarter fewer
  *       vector operations than one row per lane, 20.9 → 25.3 GB/s on one thread (KernelBench 32768×5120).
  *   <li>Q8_0, per 32 columns (34·G bytes, as the file): d[G] f16; then per column the G signed bytes.
- *   <li>Q4_K, per 256 columns (148·G bytes; the file takes 144·G): d[G], dmin[G] f16; then per sub-block of 32
- *       columns its 6-bit scales sc[G] and mins m[G] as bytes, then for k &lt; 16 the byte of each row whose low
- *       nibble is column k and high nibble column k + 16.
+ *   <li>Q4_K in quads of 4·G rows, per 256 columns (148·4G bytes; the file takes 144·4G): per sub-block of 32
+ *       columns the value shorts as for Q4_0, then its 6-bit scales sc[4G] and mins m[4G] as bytes; after the eight
+ *       sub-blocks d[4G] and dmin[4G] f16.
  *   <li>Q6_K, per 256 columns (274·G bytes; the file takes 210·G): d[G] f16; then per sub-block of 16 columns its
  *       int8 scales sc[G] followed by q − 32 ∈ [−32, 31] as one signed byte per column and row: 8 bits rather
  *       than 6 per value, bought for a decode of one sign extension instead of three masked shifts.
@@ -71,7 +71,7 @@ final class InterleavedRows {
         this.type = type;
         this.rows = rows;
         this.cols = cols;
-        this.groupRows = type == GgmlType.Q4_0 ? 4 * G : G;
+        this.groupRows = type == GgmlType.Q4_0 || type == GgmlType.Q4_K ? 4 * G : G;
         this.groups = (rows + groupRows - 1) / groupRows;
         this.blockCols = blockCols(type);
         this.blockBytes = groupRows * switch (type) {
@@ -334,32 +334,35 @@ final class InterleavedRows {
         }
     }
 
+    /**
+     * Q4_K in quads: per sub-block j, column i's short in lane l holds the nibbles of rows l + tG (t &lt; 4), then the
+     * sub-block's 6-bit scales and mins of the 4·G rows; d and dmin after the eight sub-blocks.
+     */
     private void packQ4_K(byte[] in, int rb, byte[] out) {
-        int k = 8 * 18;  // per sub-block j: sc, m, 16 nibble bytes
-        byte[] stage = new byte[G * k];
         MemorySegment rows = MemorySegment.ofArray(in);  // for the reference's 6-bit scale and min readers
         for (int s = 0, ns = cols / 256, o = 0; s < ns; s++, o += blockBytes) {
             int src = 144 * s;
-            for (int l = 0; l < G; l++) {
-                int r = l * rb + src, t = l * k;
-                out[o + 2 * l] = in[r];                  // d
-                out[o + 2 * l + 1] = in[r + 1];
-                out[o + 2 * G + 2 * l] = in[r + 2];      // dmin
-                out[o + 2 * G + 2 * l + 1] = in[r + 3];
-                for (int j = 0; j < 8; j++) {
-                    stage[t + 18 * j] = (byte) ScalarKernels.scaleK4(rows, r + 4, j);
-                    stage[t + 18 * j + 1] = (byte) ScalarKernels.minK4(rows, r + 4, j);
-                    // The file: chunk c of 32 bytes holds sub-block 2c in its low nibbles, 2c + 1 in its high ones.
-                    // Here: sub-block j as 16 bytes, byte i = column i (low) | column i + 16 (high).
-                    int chunk = r + 16 + 32 * (j / 2);
-                    ByteVector first = ByteVector.fromArray(B16, in, chunk), second = ByteVector.fromArray(B16, in, chunk + 16);
-                    ByteVector pairs = j % 2 == 0
-                            ? first.and((byte) 0xF).or(second.lanewise(VectorOperators.LSHL, 4))
-                            : first.lanewise(VectorOperators.LSHR, 4).or(second.and((byte) 0xF0));
-                    pairs.intoArray(stage, t + 18 * j + 2);
+            for (int j = 0; j < 8; j++) {
+                // The file: chunk c of 32 bytes holds sub-block 2c in its low nibbles, 2c + 1 in its high ones.
+                int vo = o + 72 * G * j, chunk = src + 16 + 32 * (j / 2), shift = 4 * (j % 2);
+                for (int i = 0; i < 32; i++)
+                    for (int l = 0; l < G; l++) {
+                        int v = 0;
+                        for (int t = 0; t < 4; t++) v |= (in[(l + t * G) * rb + chunk + i] >> shift & 0xF) << 4 * t;
+                        out[vo + 2 * G * i + 2 * l] = (byte) v;
+                        out[vo + 2 * G * i + 2 * l + 1] = (byte) (v >>> 8);
+                    }
+                for (int r = 0; r < 4 * G; r++) {
+                    out[vo + 64 * G + r] = (byte) ScalarKernels.scaleK4(rows, (long) r * rb + src + 4, j);
+                    out[vo + 68 * G + r] = (byte) ScalarKernels.minK4(rows, (long) r * rb + src + 4, j);
                 }
             }
-            transpose(stage, k, out, o + 4 * G);
+            for (int r = 0, d = o + 576 * G; r < 4 * G; r++) {
+                out[d + 2 * r] = in[r * rb + src];                  // d
+                out[d + 2 * r + 1] = in[r * rb + src + 1];
+                out[d + 8 * G + 2 * r] = in[r * rb + src + 2];      // dmin
+                out[d + 8 * G + 2 * r + 1] = in[r * rb + src + 3];
+            }
         }
     }
 
