@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -295,23 +297,25 @@ final class InterleavedRows {
      * the lowest bits up (the file's byte j holds column j low and j + 16 high); the 4·G scales follow.
      */
     private void packQ4_0(byte[] in, int rb, byte[] out) {
+        byte[] stage = new byte[G * 16], cols16 = new byte[4 * 16 * G];  // per quad member t: (16, G) nibble bytes
+        MemorySegment outs = MemorySegment.ofArray(out);
         for (int b = 0, nb = cols / 32, o = 0; b < nb; b++, o += blockBytes) {
             int src = 18 * b;
-            for (int k = 0; k < 16; k++)
-                for (int i = 0; i < G; i++) {
-                    int lo = 0, hi = 0;
-                    for (int j = 0; j < 4; j++) {
-                        int v = in[(i + j * G) * rb + src + 2 + k] & 0xFF;
-                        lo |= (v & 0xF) << 4 * j;
-                        hi |= (v >>> 4) << 4 * j;
-                    }
-                    int at = o + 2 * G * k + 2 * i;
-                    out[at] = (byte) lo;
-                    out[at + 1] = (byte) (lo >>> 8);
-                    at += 2 * G * 16;
-                    out[at] = (byte) hi;
-                    out[at + 1] = (byte) (hi >>> 8);
+            for (int t = 0; t < 4; t++) {
+                for (int i = 0; i < G; i++) System.arraycopy(in, (i + t * G) * rb + src + 2, stage, 16 * i, 16);
+                transpose(stage, 16, cols16, 16 * G * t);
+            }
+            for (int k = 0; k < 16; k++) {  // column k from the low nibbles, k + 16 from the high ones
+                ShortVector lo = ShortVector.zero(QS), hi = lo;
+                for (int t = 0; t < 4; t++) {
+                    ShortVector v = (ShortVector) ByteVector.fromArray(QB, cols16, 16 * G * t + G * k)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+                    lo = lo.or(v.and((short) 0xF).lanewise(VectorOperators.LSHL, 4 * t));
+                    hi = hi.or(v.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 4 * t));
                 }
+                lo.intoMemorySegment(outs, o + 2L * G * k, ByteOrder.LITTLE_ENDIAN);
+                hi.intoMemorySegment(outs, o + 2L * G * (k + 16), ByteOrder.LITTLE_ENDIAN);
+            }
             for (int r = 0, d = o + 64 * G; r < 4 * G; r++) {
                 out[d + 2 * r] = in[r * rb + src];
                 out[d + 2 * r + 1] = in[r * rb + src + 1];
@@ -339,24 +343,32 @@ final class InterleavedRows {
      * sub-block's 6-bit scales and mins of the 4·G rows; d and dmin after the eight sub-blocks.
      */
     private void packQ4_K(byte[] in, int rb, byte[] out) {
-        MemorySegment rows = MemorySegment.ofArray(in);  // for the reference's 6-bit scale and min readers
+        MemorySegment rows = MemorySegment.ofArray(in), outs = MemorySegment.ofArray(out);  // rows: for scaleK4/minK4
+        byte[] stage = new byte[G * 32], pairs = new byte[4 * 32 * G];  // per quad member t: (32, G) nibble-pair bytes
         for (int s = 0, ns = cols / 256, o = 0; s < ns; s++, o += blockBytes) {
             int src = 144 * s;
-            for (int j = 0; j < 8; j++) {
-                // The file: chunk c of 32 bytes holds sub-block 2c in its low nibbles, 2c + 1 in its high ones.
-                int vo = o + 72 * G * j, chunk = src + 16 + 32 * (j / 2), shift = 4 * (j % 2);
-                for (int i = 0; i < 32; i++)
-                    for (int l = 0; l < G; l++) {
-                        int v = 0;
-                        for (int t = 0; t < 4; t++) v |= (in[(l + t * G) * rb + chunk + i] >> shift & 0xF) << 4 * t;
-                        out[vo + 2 * G * i + 2 * l] = (byte) v;
-                        out[vo + 2 * G * i + 2 * l + 1] = (byte) (v >>> 8);
+            for (int c = 0; c < 4; c++) {  // the file's chunk c of 32 bytes: sub-block 2c in the low nibbles, 2c + 1 high
+                for (int t = 0; t < 4; t++) {
+                    for (int l = 0; l < G; l++) System.arraycopy(in, (l + t * G) * rb + src + 16 + 32 * c, stage, 32 * l, 32);
+                    transpose(stage, 32, pairs, 32 * G * t);
+                }
+                for (int i = 0; i < 32; i++) {
+                    ShortVector lo = ShortVector.zero(QS), hi = lo;
+                    for (int t = 0; t < 4; t++) {
+                        ShortVector v = (ShortVector) ByteVector.fromArray(QB, pairs, 32 * G * t + G * i)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+                        lo = lo.or(v.and((short) 0xF).lanewise(VectorOperators.LSHL, 4 * t));
+                        hi = hi.or(v.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 4 * t));
                     }
-                for (int r = 0; r < 4 * G; r++) {
+                    lo.intoMemorySegment(outs, o + 72L * G * (2 * c) + 2L * G * i, ByteOrder.LITTLE_ENDIAN);
+                    hi.intoMemorySegment(outs, o + 72L * G * (2 * c + 1) + 2L * G * i, ByteOrder.LITTLE_ENDIAN);
+                }
+            }
+            for (int j = 0; j < 8; j++)
+                for (int r = 0, vo = o + 72 * G * j; r < 4 * G; r++) {
                     out[vo + 64 * G + r] = (byte) ScalarKernels.scaleK4(rows, (long) r * rb + src + 4, j);
                     out[vo + 68 * G + r] = (byte) ScalarKernels.minK4(rows, (long) r * rb + src + 4, j);
                 }
-            }
             for (int r = 0, d = o + 576 * G; r < 4 * G; r++) {
                 out[d + 2 * r] = in[r * rb + src];                  // d
                 out[d + 2 * r + 1] = in[r * rb + src + 1];
@@ -398,6 +410,10 @@ final class InterleavedRows {
     private static int q6(int c) {
         return 17 * (c / 16) + 1 + c % 16;
     }
+
+    /** G lanes: one column of a quad (Q4_0, Q4_K) as bytes of one row each, and as the packed shorts. */
+    private static final VectorSpecies<Byte> QB = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * G));
+    private static final VectorSpecies<Short> QS = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * G));
 
     /** 16 bytes: one sub-block's values (Q6_K) or nibble pairs (Q4_K) per vector while packing. */
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
