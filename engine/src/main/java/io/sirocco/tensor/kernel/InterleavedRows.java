@@ -297,29 +297,39 @@ final class InterleavedRows {
      * the lowest bits up (the file's byte j holds column j low and j + 16 high); the 4·G scales follow.
      */
     private void packQ4_0(byte[] in, int rb, byte[] out) {
-        byte[] stage = new byte[G * 16], cols16 = new byte[4 * 16 * G];  // per quad member t: (16, G) nibble bytes
+        byte[] stage = new byte[G * 16], members = new byte[4 * 16 * G];
         MemorySegment outs = MemorySegment.ofArray(out);
         for (int b = 0, nb = cols / 32, o = 0; b < nb; b++, o += blockBytes) {
             int src = 18 * b;
-            for (int t = 0; t < 4; t++) {
-                for (int i = 0; i < G; i++) System.arraycopy(in, (i + t * G) * rb + src + 2, stage, 16 * i, 16);
-                transpose(stage, 16, cols16, 16 * G * t);
-            }
-            for (int k = 0; k < 16; k++) {  // column k from the low nibbles, k + 16 from the high ones
-                ShortVector lo = ShortVector.zero(QS), hi = lo;
-                for (int t = 0; t < 4; t++) {
-                    ShortVector v = (ShortVector) ByteVector.fromArray(QB, cols16, 16 * G * t + G * k)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
-                    lo = lo.or(v.and((short) 0xF).lanewise(VectorOperators.LSHL, 4 * t));
-                    hi = hi.or(v.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 4 * t));
-                }
-                lo.intoMemorySegment(outs, o + 2L * G * k, ByteOrder.LITTLE_ENDIAN);
-                hi.intoMemorySegment(outs, o + 2L * G * (k + 16), ByteOrder.LITTLE_ENDIAN);
-            }
+            quadShorts(in, rb, src + 2, 16, stage, members, outs, o, o + 32L * G);  // columns k and k + 16
             for (int r = 0, d = o + 64 * G; r < 4 * G; r++) {
                 out[d + 2 * r] = in[r * rb + src];
                 out[d + 2 * r + 1] = in[r * rb + src + 1];
             }
+        }
+    }
+
+    /**
+     * The quad shorts of {@code width} nibble-pair bytes from offset {@code from} of each of the 4·G rows: per column i
+     * the short of its low nibbles to {@code low} + 2G·i, of its high nibbles to {@code high} + 2G·i. Each quad member's
+     * G rows are transposed to (width, G) bytes, then the four members are widened, shifted into place and ORed.
+     */
+    private static void quadShorts(byte[] in, int rb, int from, int width, byte[] stage, byte[] members, MemorySegment outs,
+                                   long low, long high) {
+        for (int t = 0; t < 4; t++) {
+            for (int l = 0; l < G; l++) System.arraycopy(in, (l + t * G) * rb + from, stage, width * l, width);
+            transpose(stage, width, members, width * G * t);
+        }
+        for (int i = 0; i < width; i++) {
+            ShortVector lo = ShortVector.zero(QS), hi = lo;
+            for (int t = 0; t < 4; t++) {
+                ShortVector v = (ShortVector) ByteVector.fromArray(QB, members, width * G * t + G * i)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+                lo = lo.or(v.and((short) 0xF).lanewise(VectorOperators.LSHL, 4 * t));
+                hi = hi.or(v.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 4 * t));
+            }
+            lo.intoMemorySegment(outs, low + 2L * G * i, ByteOrder.LITTLE_ENDIAN);
+            hi.intoMemorySegment(outs, high + 2L * G * i, ByteOrder.LITTLE_ENDIAN);
         }
     }
 
@@ -344,26 +354,11 @@ final class InterleavedRows {
      */
     private void packQ4_K(byte[] in, int rb, byte[] out) {
         MemorySegment rows = MemorySegment.ofArray(in), outs = MemorySegment.ofArray(out);  // rows: for scaleK4/minK4
-        byte[] stage = new byte[G * 32], pairs = new byte[4 * 32 * G];  // per quad member t: (32, G) nibble-pair bytes
+        byte[] stage = new byte[G * 32], members = new byte[4 * 32 * G];
         for (int s = 0, ns = cols / 256, o = 0; s < ns; s++, o += blockBytes) {
             int src = 144 * s;
-            for (int c = 0; c < 4; c++) {  // the file's chunk c of 32 bytes: sub-block 2c in the low nibbles, 2c + 1 high
-                for (int t = 0; t < 4; t++) {
-                    for (int l = 0; l < G; l++) System.arraycopy(in, (l + t * G) * rb + src + 16 + 32 * c, stage, 32 * l, 32);
-                    transpose(stage, 32, pairs, 32 * G * t);
-                }
-                for (int i = 0; i < 32; i++) {
-                    ShortVector lo = ShortVector.zero(QS), hi = lo;
-                    for (int t = 0; t < 4; t++) {
-                        ShortVector v = (ShortVector) ByteVector.fromArray(QB, pairs, 32 * G * t + G * i)
-                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
-                        lo = lo.or(v.and((short) 0xF).lanewise(VectorOperators.LSHL, 4 * t));
-                        hi = hi.or(v.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 4 * t));
-                    }
-                    lo.intoMemorySegment(outs, o + 72L * G * (2 * c) + 2L * G * i, ByteOrder.LITTLE_ENDIAN);
-                    hi.intoMemorySegment(outs, o + 72L * G * (2 * c + 1) + 2L * G * i, ByteOrder.LITTLE_ENDIAN);
-                }
-            }
+            for (int c = 0; c < 4; c++)  // the file's chunk c of 32 bytes: sub-block 2c in the low nibbles, 2c + 1 high
+                quadShorts(in, rb, src + 16 + 32 * c, 32, stage, members, outs, o + 72L * G * (2 * c), o + 72L * G * (2 * c + 1));
             for (int j = 0; j < 8; j++)
                 for (int r = 0, vo = o + 72 * G * j; r < 4 * G; r++) {
                     out[vo + 64 * G + r] = (byte) ScalarKernels.scaleK4(rows, (long) r * rb + src + 4, j);
