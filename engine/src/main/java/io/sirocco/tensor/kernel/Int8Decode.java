@@ -96,7 +96,7 @@ final class Int8Decode {
         pool.parallelForRange(p.groups, 1, (g0, g1) -> {
             int gr = p.groupRows;
             float[] tail = new float[gr];
-            short[] rs = p.type == GgmlType.Q4_K ? new short[32 * G] : null;  // Q4_K: a quad's 8 sub-block sums
+            short[] rs = gr > G ? new short[32 * G] : null;  // quads: the row sums of a block (Q4_0) or 8 sub-blocks (Q4_K)
             for (int g = g0; g < g1; g++) {
                 int r0 = g * gr;
                 boolean whole = r0 + gr <= p.rows;
@@ -107,7 +107,7 @@ final class Int8Decode {
                     Quantized q = xq[t];
                     int nb = p.cols / p.blockCols;
                     switch (p.type) {
-                        case Q4_0 -> q4_0(p.data, at, nb, q.q, q.d, q.sums, o, oo);
+                        case Q4_0 -> q4_0(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
                         case Q8_0 -> q8_0(p.data, at, nb, q.q, q.d, o, oo);
                         case Q4_K -> q4_K(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
                         case Q6_K -> q6_K(p.data, at, nb, q.q, q.d, o, oo);
@@ -136,8 +136,7 @@ final class Int8Decode {
      * and adds per 4·G weights). The result Σ (n_j − 8)·x8 fits 16 bits (≤ 32·8·127), so arithmetic mod 2^16 gives it
      * exactly though the partial sums overflow.
      */
-    static void q4_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, int[] sums, float[] out, int o) {
-        FloatVector o0 = FloatVector.zero(F), o1 = o0, o2 = o0, o3 = o0, o4 = o0, o5 = o0, o6 = o0, o7 = o0;
+    static void q4_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, int[] sums, short[] rs, float[] out, int o) {
         for (int b = 0; b < nb; b++, at += 72L * G) {
             ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
             int xb = 32 * b;
@@ -150,49 +149,20 @@ final class Int8Decode {
                 s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
             }
             short offset = (short) (8 * sums[b]);  // Σ (q − 8)·x8 = Σ q·x8 − 8·Σ x8
-            ShortVector r0 = s0.sub(s1.lanewise(VectorOperators.LSHL, 4)).sub(offset);
-            ShortVector r1 = s1.sub(s2.lanewise(VectorOperators.LSHL, 4)).sub(offset);
-            ShortVector r2 = s2.sub(s3.lanewise(VectorOperators.LSHL, 4)).sub(offset);
-            ShortVector r3 = s3.sub(offset);
-            long ds = at + 64L * G;
+            s0.sub(s1.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 0);
+            s1.sub(s2.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, G);
+            s2.sub(s3.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 2 * G);
+            s3.sub(offset).intoArray(rs, 3 * G);
             float scale = 0x1p112f * dx[b];
-            ShortVector d = ShortVector.fromMemorySegment(S, w, ds, Vec.LE);
-            IntVector e = (IntVector) d.convert(VectorOperators.S2I, 0);
-            o0 = ((FloatVector) ((IntVector) r0.convert(VectorOperators.S2I, 0)).convert(VectorOperators.I2F, 0))
-                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o0);
-            e = (IntVector) d.convert(VectorOperators.S2I, 1);
-            o1 = ((FloatVector) ((IntVector) r0.convert(VectorOperators.S2I, 1)).convert(VectorOperators.I2F, 0))
-                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o1);
-            d = ShortVector.fromMemorySegment(S, w, ds + 2L * G, Vec.LE);
-            e = (IntVector) d.convert(VectorOperators.S2I, 0);
-            o2 = ((FloatVector) ((IntVector) r1.convert(VectorOperators.S2I, 0)).convert(VectorOperators.I2F, 0))
-                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o2);
-            e = (IntVector) d.convert(VectorOperators.S2I, 1);
-            o3 = ((FloatVector) ((IntVector) r1.convert(VectorOperators.S2I, 1)).convert(VectorOperators.I2F, 0))
-                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o3);
-            d = ShortVector.fromMemorySegment(S, w, ds + 4L * G, Vec.LE);
-            e = (IntVector) d.convert(VectorOperators.S2I, 0);
-            o4 = ((FloatVector) ((IntVector) r2.convert(VectorOperators.S2I, 0)).convert(VectorOperators.I2F, 0))
-                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o4);
-            e = (IntVector) d.convert(VectorOperators.S2I, 1);
-            o5 = ((FloatVector) ((IntVector) r2.convert(VectorOperators.S2I, 1)).convert(VectorOperators.I2F, 0))
-                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o5);
-            d = ShortVector.fromMemorySegment(S, w, ds + 6L * G, Vec.LE);
-            e = (IntVector) d.convert(VectorOperators.S2I, 0);
-            o6 = ((FloatVector) ((IntVector) r3.convert(VectorOperators.S2I, 0)).convert(VectorOperators.I2F, 0))
-                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o6);
-            e = (IntVector) d.convert(VectorOperators.S2I, 1);
-            o7 = ((FloatVector) ((IntVector) r3.convert(VectorOperators.S2I, 1)).convert(VectorOperators.I2F, 0))
-                    .fma(e.and(0x8000).lanewise(VectorOperators.LSHL, 16).or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o7);
+            for (int c = 0; c < 4 * G; c += H) {  // rows c .. c + H: their sums (rs) times d, which follows the values
+                IntVector r = (IntVector) ShortVector.fromArray(SH, rs, c).convertShape(VectorOperators.S2I, Vec.I, 0);
+                IntVector e = (IntVector) ShortVector.fromMemorySegment(SH, w, at + 64L * G + 2L * c, Vec.LE)
+                        .convertShape(VectorOperators.S2I, Vec.I, 0);
+                FloatVector y = ((FloatVector) r.convert(VectorOperators.I2F, 0)).mul(e.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                        .or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale));
+                (b == 0 ? y : y.add(FloatVector.fromArray(F, out, o + c))).intoArray(out, o + c);
+            }
         }
-        o0.intoArray(out, o);
-        o1.intoArray(out, o + H);
-        o2.intoArray(out, o + G);
-        o3.intoArray(out, o + G + H);
-        o4.intoArray(out, o + 2 * G);
-        o5.intoArray(out, o + 2 * G + H);
-        o6.intoArray(out, o + 3 * G);
-        o7.intoArray(out, o + 3 * G + H);
     }
 
     /** G rows of Q8_0 · x: pairs of columns summed in 16-bit lanes, widened to 32 bits, per block of 32 d. */
