@@ -130,29 +130,35 @@ final class Int8Decode {
      */
 
     /**
-     * 4·G rows of Q4_0 (quads, layout in {@link InterleavedRows}) · x: out[o .. o + 4G). Each 16-bit lane v holds the
-     * nibbles n0..n3 of four rows; v·x, (v >>> 4)·x, (v >>> 8)·x and (v >>> 12)·x summed over the block's 32 columns
-     * give Σ n_j·x mod 2^16 after subtracting 16 times the next sum (no masks: one load, three shifts, four multiplies
-     * and adds per 4·G weights). The result Σ (n_j − 8)·x8 fits 16 bits (≤ 32·8·127), so arithmetic mod 2^16 gives it
-     * exactly though the partial sums overflow.
+     * The quad loop shared by Q4_0 and Q4_K: 32 columns of quad shorts at {@code at} times x8[xb ..], and per quarter t
+     * of the 4·G rows Σ (q − 8)·x8 into rs[rsOff + t·G ..]. Each lane sums v·x, (v >>> 4)·x, (v >>> 8)·x and
+     * (v >>> 12)·x mod 2^16; subtracting 16 times the next sum leaves one nibble's, exact because the result fits 16
+     * bits (|Σ (q − 8)·x8| ≤ 32·8·127) though the partial sums overflow. {@code sum} is Σ x8 over the 32 columns.
+     */
+    private static void quadSums(MemorySegment w, long at, short[] xq, int xb, int sum, short[] rs, int rsOff) {
+        ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        for (int k = 0; k < 32; k++) {
+            ShortVector v = ShortVector.fromMemorySegment(S, w, at + 2L * G * k, Vec.LE);
+            short x = xq[xb + k];
+            s0 = s0.add(v.mul(x));
+            s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
+            s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+            s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
+        }
+        short offset = (short) (8 * sum);  // Σ (q − 8)·x8 = Σ q·x8 − 8·Σ x8
+        s0.sub(s1.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, rsOff);
+        s1.sub(s2.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, rsOff + G);
+        s2.sub(s3.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, rsOff + 2 * G);
+        s3.sub(offset).intoArray(rs, rsOff + 3 * G);
+    }
+
+    /**
+     * 4·G rows of Q4_0 (quads, layout in {@link InterleavedRows}) · x: out[o .. o + 4G). Per block {@link #quadSums}
+     * (no masks: one load, three shifts, four multiplies and adds per 4·G weights), then its row sums times d.
      */
     static void q4_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, int[] sums, short[] rs, float[] out, int o) {
         for (int b = 0; b < nb; b++, at += 72L * G) {
-            ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-            int xb = 32 * b;
-            for (int k = 0; k < 32; k++) {
-                ShortVector v = ShortVector.fromMemorySegment(S, w, at + 2L * G * k, Vec.LE);
-                short x = xq[xb + k];
-                s0 = s0.add(v.mul(x));
-                s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
-                s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-                s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
-            }
-            short offset = (short) (8 * sums[b]);  // Σ (q − 8)·x8 = Σ q·x8 − 8·Σ x8
-            s0.sub(s1.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 0);
-            s1.sub(s2.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, G);
-            s2.sub(s3.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 2 * G);
-            s3.sub(offset).intoArray(rs, 3 * G);
+            quadSums(w, at, xq, 32 * b, sums[b], rs, 0);
             float scale = 0x1p112f * dx[b];
             for (int c = 0; c < 4 * G; c += H) {  // rows c .. c + H: their sums (rs) times d, which follows the values
                 IntVector r = (IntVector) ShortVector.fromArray(SH, rs, c).convertShape(VectorOperators.S2I, Vec.I, 0);
@@ -195,24 +201,7 @@ final class Int8Decode {
      */
     static void q4_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, int[] sums, short[] rs, float[] out, int o) {
         for (int s = 0; s < ns; s++, at += 592L * G) {
-            for (int j = 0; j < 8; j++) {
-                long q = at + 72L * G * j;
-                ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-                int xb = 256 * s + 32 * j;
-                for (int k = 0; k < 32; k++) {
-                    ShortVector v = ShortVector.fromMemorySegment(S, w, q + 2L * G * k, Vec.LE);
-                    short x = xq[xb + k];
-                    s0 = s0.add(v.mul(x));
-                    s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
-                    s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-                    s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
-                }
-                short offset = (short) (8 * sums[8 * s + j]);
-                s0.sub(s1.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 4 * G * j);
-                s1.sub(s2.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 4 * G * j + G);
-                s2.sub(s3.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 4 * G * j + 2 * G);
-                s3.sub(offset).intoArray(rs, 4 * G * j + 3 * G);
-            }
+            for (int j = 0; j < 8; j++) quadSums(w, at + 72L * G * j, xq, 256 * s + 32 * j, sums[8 * s + j], rs, 4 * G * j);
             q4_KScales(w, at, rs, sums, 8 * s, dx[s], out, o, s == 0);
         }
     }
