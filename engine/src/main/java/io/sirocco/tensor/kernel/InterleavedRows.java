@@ -277,7 +277,7 @@ final class InterleavedRows {
         if (n < groupRows) java.util.Arrays.fill(rowsOf, n * rowBytes, rowsOf.length, (byte) 0);
         switch (type) {
             case Q4_0 -> packQ4_0(rowsOf, rowBytes, out);
-            case Q8_0 -> packScaledBlocks(rowsOf, rowBytes, out, 34);
+            case Q8_0 -> packQ8_0(rowsOf, rowBytes, out);
             case Q4_K -> packQ4_K(rowsOf, rowBytes, out);
             case Q6_K -> packQ6_K(rowsOf, rowBytes, out);
             default -> throw Checks.unsupported(type);
@@ -334,11 +334,11 @@ final class InterleavedRows {
     }
 
     /** Q8_0 (34-byte blocks: f16 d, 32 signed bytes). */
-    private void packScaledBlocks(byte[] in, int rb, byte[] out, int blockBytes) {
-        int k = blockBytes - 2;
+    private void packQ8_0(byte[] in, int rb, byte[] out) {
+        int k = 32;
         byte[] stage = new byte[G * k];
-        for (int b = 0, nb = cols / 32, o = 0; b < nb; b++, o += this.blockBytes) {
-            int src = blockBytes * b;
+        for (int b = 0, nb = cols / 32, o = 0; b < nb; b++, o += blockBytes) {
+            int src = 34 * b;
             for (int l = 0; l < G; l++) {
                 out[o + 2 * l] = in[l * rb + src];
                 out[o + 2 * l + 1] = in[l * rb + src + 1];
