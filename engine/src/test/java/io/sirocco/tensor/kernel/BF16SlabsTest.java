@@ -61,12 +61,8 @@ class BF16SlabsTest {
         assertThat(out[1]).isNaN();
         assertThat(out[rows + 2]).isNaN();
         float[][] wd = KernelsTest.dequantized(w);
-        for (int r = 0; r < rows; r++) {
-            double expected = 0;
-            for (int c = 0; c < cols; c++) expected += (double) wd[r][c] * x[5 + c];
-            assertThat((double) Math.abs(out[2 + r] - expected)).as("row %d: %s vs %s", r, out[2 + r], expected)
-                    .isLessThanOrEqualTo(2e-6 * KernelsTest.magnitude(wd[r], x, 5) + 1e-30);
-        }
+        for (int r = 0; r < rows; r++)
+            KernelsTest.assertClose(out[2 + r], KernelsTest.dot64(wd[r], x, 5), KernelsTest.magnitude(wd[r], x, 5), "row " + r);
     }
 
     /** Two or three tokens (sequences decoding together): one pass over the slabs each, as if alone. */
@@ -85,12 +81,9 @@ class BF16SlabsTest {
         }
         float[][] wd = KernelsTest.dequantized(w);
         for (int t = 0; t < n; t++)
-            for (int r = 0; r < rows; r++) {
-                double expected = 0;
-                for (int c = 0; c < cols; c++) expected += (double) wd[r][c] * x[t * cols + c];
-                assertThat((double) Math.abs(out[t * rows + r] - expected)).as("token %d row %d", t, r)
-                        .isLessThanOrEqualTo(2e-6 * KernelsTest.magnitude(wd[r], x, t * cols) + 1e-30);
-            }
+            for (int r = 0; r < rows; r++)
+                KernelsTest.assertClose(out[t * rows + r], KernelsTest.dot64(wd[r], x, t * cols),
+                        KernelsTest.magnitude(wd[r], x, t * cols), "token " + t + " row " + r);
     }
 
     @Test

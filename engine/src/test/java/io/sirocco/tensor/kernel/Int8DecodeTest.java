@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Int8-activation decode over repacked rows against the scalar reference: the f32 dot product of each row's
  * dequantized weights (ScalarKernels) with the dequantized int8 activations must match to float rounding, on random
- * weights and activations, row counts that leave a partial last group, and 1–3 threads.
+ * weights and activations, row counts that leave a partial last group (of G rows, or of a 4·G quad), and 1–3 threads.
  */
 class Int8DecodeTest {
     static WorkerPool[] pools = new WorkerPool[3];
@@ -40,7 +40,8 @@ class Int8DecodeTest {
 
     static Stream<Arguments> cases() {
         int g = InterleavedRows.G;
-        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K).flatMap(t -> Stream.of(1, 5, g, g + 3, 2 * g + 7)
+        // Q4_0 and Q4_K group 4·g rows (quads): 4g + 3 and 9g reach whole quads and more than one.
+        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K).flatMap(t -> Stream.of(1, 5, g, g + 3, 2 * g + 7, 4 * g + 3, 9 * g)
                 .flatMap(rows -> Stream.of(1, 3).map(th -> Arguments.of(t, rows, th))));
     }
 
@@ -60,12 +61,8 @@ class Int8DecodeTest {
         assertThat(out[rows + 2]).isNaN();
         float[] xd = dequantizedActivations(x, 9, cols, InterleavedRows.blockCols(type));
         float[][] wd = KernelsTest.dequantized(w);
-        for (int r = 0; r < rows; r++) {
-            double expected = 0;
-            for (int c = 0; c < cols; c++) expected += (double) wd[r][c] * xd[c];
-            assertThat((double) Math.abs(out[2 + r] - expected)).as("row %d: %s vs %s", r, out[2 + r], expected)
-                    .isLessThanOrEqualTo(2e-6 * KernelsTest.magnitude(wd[r], xd, 0) + 1e-30);
-        }
+        for (int r = 0; r < rows; r++)
+            KernelsTest.assertClose(out[2 + r], KernelsTest.dot64(wd[r], xd, 0), KernelsTest.magnitude(wd[r], xd, 0), "row " + r);
     }
 
     /** Several activation rows (sequences decoding together): each row as if alone, through Kernels.matmul. */

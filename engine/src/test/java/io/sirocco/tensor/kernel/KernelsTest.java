@@ -84,7 +84,14 @@ class KernelsTest {
         return m;
     }
 
-    static void assertClose(float actual, float expected, double magnitude, String what) {
+    /** Σ_c w[c] · x[xOff + c] in f64: the reference a kernel's dot product is held to. */
+    static double dot64(float[] wr, float[] x, int xOff) {
+        double d = 0;
+        for (int c = 0; c < wr.length; c++) d += (double) wr[c] * x[xOff + c];
+        return d;
+    }
+
+    static void assertClose(float actual, double expected, double magnitude, String what) {
         assertThat((double) Math.abs(actual - expected)).as("%s: %s vs reference %s", what, actual, expected)
                 .isLessThanOrEqualTo(2e-6 * magnitude + 1e-30);
     }
