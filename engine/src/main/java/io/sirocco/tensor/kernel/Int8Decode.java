@@ -245,12 +245,25 @@ final class Int8Decode {
             for (int j = 0; j < 16; j++) {
                 long sj = at + (2L + 17 * j) * G, q = sj + G;
                 ByteVector sc = ByteVector.fromMemorySegment(B, w, sj, Vec.LE);
-                ShortVector p0 = ShortVector.zero(S), p1 = p0;
                 int xb = 256 * s + 16 * j;
-                for (int k = 0; k < 8; k++)  // two loops, not one over both halves: addresses in order (see the class notes)
-                    p0 = p0.add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + (long) k * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + k]));
-                for (int k = 8; k < 16; k++)
-                    p1 = p1.add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + (long) k * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + k]));
+                // Written out, not two 8-column loops: C2 gave each such loop a pre-, main and post-loop and ~40
+                // instructions of bounds set-up, more than the 8 columns' own work.
+                ShortVector p0 = ((ShortVector) ByteVector.fromMemorySegment(B, w, q, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb])
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 1L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 1]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 2L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 2]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 3L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 3]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 4L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 4]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 5L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 5]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 6L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 6]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 7L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 7]));
+                ShortVector p1 = ((ShortVector) ByteVector.fromMemorySegment(B, w, q + 8L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 8])
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 9L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 9]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 10L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 10]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 11L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 11]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 12L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 12]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 13L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 13]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 14L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 14]))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 15L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 15]));
                 a0 = a0.add(((IntVector) p0.convert(VectorOperators.S2I, 0)).add((IntVector) p1.convert(VectorOperators.S2I, 0))
                         .mul((IntVector) sc.convertShape(VectorOperators.B2I, Vec.I, 0)));
                 a1 = a1.add(((IntVector) p0.convert(VectorOperators.S2I, 1)).add((IntVector) p1.convert(VectorOperators.S2I, 1))
