@@ -96,7 +96,7 @@ final class Int8Decode {
         pool.parallelForRange(p.groups, 1, (g0, g1) -> {
             int gr = p.groupRows;
             float[] tail = new float[gr];
-            short[] rs = gr > G ? new short[32 * G] : null;  // quads: the row sums of a block (Q4_0) or 8 sub-blocks (Q4_K)
+            short[] rs = gr > G ? new short[64 * G] : null;  // row sums: of a block (Q4_0), 8 sub-blocks (Q4_K), 16 (Q6_K)
             for (int g = g0; g < g1; g++) {
                 int r0 = g * gr;
                 boolean whole = r0 + gr <= p.rows;
@@ -110,7 +110,7 @@ final class Int8Decode {
                         case Q4_0 -> q4_0(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
                         case Q8_0 -> q8_0(p.data, at, nb, q.q, q.d, o, oo);
                         case Q4_K -> q4_K(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
-                        case Q6_K -> q6_K(p.data, at, nb, q.q, q.d, o, oo);
+                        case Q6_K -> q6_K(p.data, at, nb, q.q, q.d, rs, o, oo);
                         default -> throw Checks.unsupported(p.type);
                     }
                     if (!whole) System.arraycopy(tail, 0, out, outOff + t * p.rows + r0, p.rows - r0);
@@ -136,6 +136,7 @@ final class Int8Decode {
      * bits (|Σ (q − 8)·x8| ≤ 32·8·127) though the partial sums overflow. {@code sum} is Σ x8 over the 32 columns.
      */
     private static void quadSums(MemorySegment w, long at, short[] xq, int xb, int sum, short[] rs, int rsOff) {
+        w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
         ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
         for (int k = 0; k < 32; k++) {
             ShortVector v = ShortVector.fromMemorySegment(S, w, at + 2L * G * k, Vec.LE);
@@ -157,6 +158,7 @@ final class Int8Decode {
      * (no masks: one load, three shifts, four multiplies and adds per 4·G weights), then its row sums times d.
      */
     static void q4_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, int[] sums, short[] rs, float[] out, int o) {
+        w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
         for (int b = 0; b < nb; b++, at += 72L * G) {
             quadSums(w, at, xq, 32 * b, sums[b], rs, 0);
             float scale = 0x1p112f * dx[b];
@@ -173,6 +175,7 @@ final class Int8Decode {
 
     /** G rows of Q8_0 · x: pairs of columns summed in 16-bit lanes, widened to 32 bits, per block of 32 d. */
     static void q8_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, float[] out, int o) {
+        w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
         FloatVector o0 = FloatVector.zero(F), o1 = o0;
         for (int b = 0; b < nb; b++, at += 34L * G) {
             ShortVector d = ShortVector.fromMemorySegment(S, w, at, Vec.LE);
@@ -200,6 +203,7 @@ final class Int8Decode {
      * mod-2^16 sums, kept in rs (8 sub-blocks × 4G); then per super-block {@link #q4_KScales}, added into out.
      */
     static void q4_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, int[] sums, short[] rs, float[] out, int o) {
+        w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
         for (int s = 0; s < ns; s++, at += 592L * G) {
             for (int j = 0; j < 8; j++) quadSums(w, at + 72L * G * j, xq, 256 * s + 32 * j, sums[8 * s + j], rs, 4 * G * j);
             q4_KScales(w, at, rs, sums, 8 * s, dx[s], out, o, s == 0);
@@ -212,6 +216,7 @@ final class Int8Decode {
      */
     private static void q4_KScales(MemorySegment w, long at, short[] rs, int[] sums, int sb, float dx, float[] out, int o,
                                    boolean first) {
+        w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
         float scale = 0x1p112f * dx;
         for (int c = 0; c < 4 * G; c += H) {
             IntVector a = IntVector.zero(Vec.I), m = a;
@@ -236,47 +241,88 @@ final class Int8Decode {
         }
     }
 
-    /** G rows of Q6_K · x (x quantized per 256): per sub-block of 16 columns sc·Σq·x8 in int lanes, per super-block d. */
-    static void q6_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, float[] out, int o) {
-        FloatVector o0 = FloatVector.zero(F), o1 = o0;
-        for (int s = 0; s < ns; s++, at += 274L * G) {
-            ShortVector d = ShortVector.fromMemorySegment(S, w, at, Vec.LE);
-            IntVector a0 = IntVector.zero(Vec.I), a1 = a0;
-            for (int j = 0; j < 16; j++) {
-                long sj = at + (2L + 17 * j) * G, q = sj + G;
-                ByteVector sc = ByteVector.fromMemorySegment(B, w, sj, Vec.LE);
-                int xb = 256 * s + 16 * j;
-                // Written out, not two 8-column loops: C2 gave each such loop a pre-, main and post-loop and ~40
-                // instructions of bounds set-up, more than the 8 columns' own work.
-                ShortVector p0 = ((ShortVector) ByteVector.fromMemorySegment(B, w, q, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb])
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 1L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 1]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 2L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 2]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 3L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 3]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 4L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 4]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 5L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 5]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 6L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 6]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 7L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 7]));
-                ShortVector p1 = ((ShortVector) ByteVector.fromMemorySegment(B, w, q + 8L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 8])
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 9L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 9]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 10L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 10]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 11L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 11]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 12L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 12]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 13L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 13]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 14L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 14]))
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 15L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 15]));
-                a0 = a0.add(((IntVector) p0.convert(VectorOperators.S2I, 0)).add((IntVector) p1.convert(VectorOperators.S2I, 0))
-                        .mul((IntVector) sc.convertShape(VectorOperators.B2I, Vec.I, 0)));
-                a1 = a1.add(((IntVector) p0.convert(VectorOperators.S2I, 1)).add((IntVector) p1.convert(VectorOperators.S2I, 1))
-                        .mul((IntVector) sc.convertShape(VectorOperators.B2I, Vec.I, 1)));
-            }
-            float scale = 0x1p112f * dx[s];
-            IntVector d0 = (IntVector) d.convert(VectorOperators.S2I, 0), d1 = (IntVector) d.convert(VectorOperators.S2I, 1);
-            o0 = ((FloatVector) a0.convert(VectorOperators.I2F, 0)).fma(d0.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-                    .or(d0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o0);
-            o1 = ((FloatVector) a1.convert(VectorOperators.I2F, 0)).fma(d1.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-                    .or(d1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale), o1);
+    /**
+     * 2·G rows of Q6_K (pairs, layout in {@link InterleavedRows}) · x (x quantized per 256): out[o .. o + 2G). Per
+     * sub-block {@link #pairSums}, kept in rs (16 sub-blocks × 4G); then per super-block {@link #q6_KScales}.
+     */
+    static void q6_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, short[] rs, float[] out, int o) {
+        for (int s = 0; s < ns; s++, at += 548L * G) {
+            for (int j = 0; j < 16; j++) pairSums(w, at + (6L + 34 * j) * G, xq, 256 * s + 16 * j, rs, 4 * G * j);
+            q6_KScales(w, at, rs, dx[s], out, o, s == 0);
         }
-        o0.intoArray(out, o);
-        o1.intoArray(out, o + H);
+    }
+
+    /**
+     * One Q6_K sub-block of a pair group: 16 columns of shorts at q times x8[xb ..]. Lane l holds q ∈ [0, 63] of rows
+     * l (low byte) and l + G (high byte). Over 8 columns each lane sums v·x and (v >>> 8)·x mod 2^16: the high row's
+     * Σ (q − 32)·x8 is the second sum less 32·Σx8, the low row's the first less 256 times the second and 32·Σx8,
+     * exact because |Σ (q − 32)·x8| ≤ 8·32·127 fits 16 bits. No masks or sign extensions: one load, one shift, two
+     * multiplies and adds per 2·G weights. Into rs[rsOff ..] as (2 halves of 8 columns, 2G rows). Written out, not
+     * 8-column loops: C2 gave each such loop a pre-, main and post-loop and ~40 instructions of bounds set-up.
+     */
+    private static void pairSums(MemorySegment w, long q, short[] xq, int xb, short[] rs, int rsOff) {
+        w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
+        ShortVector v, s0, s1;
+        short x;
+        int sx;
+        v = ShortVector.fromMemorySegment(S, w, q, Vec.LE); x = xq[xb]; sx = x;
+        s0 = v.mul(x); s1 = v.lanewise(VectorOperators.LSHR, 8).mul(x);
+        v = ShortVector.fromMemorySegment(S, w, q + 2L * G, Vec.LE); x = xq[xb + 1]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 4L * G, Vec.LE); x = xq[xb + 2]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 6L * G, Vec.LE); x = xq[xb + 3]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 8L * G, Vec.LE); x = xq[xb + 4]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 10L * G, Vec.LE); x = xq[xb + 5]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 12L * G, Vec.LE); x = xq[xb + 6]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 14L * G, Vec.LE); x = xq[xb + 7]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        s0.sub(s1.lanewise(VectorOperators.LSHL, 8)).sub((short) (32 * sx)).intoArray(rs, rsOff);
+        s1.sub((short) (32 * sx)).intoArray(rs, rsOff + G);
+        v = ShortVector.fromMemorySegment(S, w, q + 16L * G, Vec.LE); x = xq[xb + 8]; sx = x;
+        s0 = v.mul(x); s1 = v.lanewise(VectorOperators.LSHR, 8).mul(x);
+        v = ShortVector.fromMemorySegment(S, w, q + 18L * G, Vec.LE); x = xq[xb + 9]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 20L * G, Vec.LE); x = xq[xb + 10]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 22L * G, Vec.LE); x = xq[xb + 11]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 24L * G, Vec.LE); x = xq[xb + 12]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 26L * G, Vec.LE); x = xq[xb + 13]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 28L * G, Vec.LE); x = xq[xb + 14]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        v = ShortVector.fromMemorySegment(S, w, q + 30L * G, Vec.LE); x = xq[xb + 15]; sx += x;
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        s0.sub(s1.lanewise(VectorOperators.LSHL, 8)).sub((short) (32 * sx)).intoArray(rs, rsOff + 2 * G);
+        s1.sub((short) (32 * sx)).intoArray(rs, rsOff + 3 * G);
+    }
+
+    /**
+     * One Q6_K super-block of a pair group, H rows at a time: Σ_j sc·(both halves' sums) in int lanes, then d: out
+     * (=|+=) a·d·x. The sums come back from rs half a vector at a time, as in {@link #q4_KScales}.
+     */
+    private static void q6_KScales(MemorySegment w, long at, short[] rs, float dx, float[] out, int o, boolean first) {
+        w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
+        float scale = 0x1p112f * dx;
+        for (int c = 0; c < 2 * G; c += H) {
+            IntVector a = IntVector.zero(Vec.I);
+            for (int j = 0; j < 16; j++) {
+                int r = 4 * G * j + c;
+                a = a.add(((IntVector) ShortVector.fromArray(SH, rs, r).convertShape(VectorOperators.S2I, Vec.I, 0))
+                        .add((IntVector) ShortVector.fromArray(SH, rs, r + 2 * G).convertShape(VectorOperators.S2I, Vec.I, 0))
+                        .mul((IntVector) ByteVector.fromMemorySegment(BH, w, at + (4L + 34 * j) * G + c, Vec.LE)
+                                .convertShape(VectorOperators.B2I, Vec.I, 0)));
+            }
+            IntVector e = (IntVector) ShortVector.fromMemorySegment(SH, w, at + 2L * c, Vec.LE).convertShape(VectorOperators.S2I, Vec.I, 0);
+            FloatVector y = ((FloatVector) a.convert(VectorOperators.I2F, 0)).mul(e.and(0x8000).lanewise(VectorOperators.LSHL, 16)
+                    .or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale));
+            (first ? y : y.add(FloatVector.fromArray(F, out, o + c))).intoArray(out, o + c);
+        }
     }
 }

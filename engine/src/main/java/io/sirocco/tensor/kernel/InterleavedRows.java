@@ -26,11 +26,11 @@ import jdk.incubator.vector.VectorSpecies;
  * across lanes, which is what keeps a matrix-vector product on the Vector API (no int8 dot product instruction)
  * under memory speed. llama.cpp repacks Q4_0 and Q4_K the same way for its x86 decode.
  *
- * <p>Rows are padded to whole groups with zero weights: G rows, or 4·G for Q4_0. Each group is one contiguous run of
- * {@code groupBytes}, block after block along the columns. Within a block, every field lists its G rows side by side
- * (f16 scales as two bytes per row), in the order the kernel reads them: a kernel that went back for a block's
- * scales after its values (or kept reading a scale table beside them) ran at a third of the speed from DRAM, the
- * same code at full speed from cache.
+ * <p>Rows are padded to whole groups with zero weights: G rows, 4·G for Q4_0 and Q4_K, 2·G for Q6_K. Each group is
+ * one contiguous run of {@code groupBytes}, block after block along the columns. Within a block, every field lists its
+ * rows side by side (f16 scales as two bytes per row), in the order the kernel reads them: a kernel that went back
+ * for a block's scales after its values (or kept reading a scale table beside them) ran at a third of the speed from
+ * DRAM, the same code at full speed from cache.
  * <ul>
  *   <li>Q4_0 in quads of 4·G rows, per 32 columns (18·4G bytes, as dense as the file): for each column k a short per
  *       lane i holding the nibbles of rows i, i + G, i + 2G, i + 3G from the lowest bits up; then d[4G] f16. The
@@ -40,9 +40,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Q4_K in quads of 4·G rows, per 256 columns (148·4G bytes; the file takes 144·4G): per sub-block of 32
  *       columns the value shorts as for Q4_0, then its 6-bit scales sc[4G] and mins m[4G] as bytes; after the eight
  *       sub-blocks d[4G] and dmin[4G] f16.
- *   <li>Q6_K, per 256 columns (274·G bytes; the file takes 210·G): d[G] f16; then per sub-block of 16 columns its
- *       int8 scales sc[G] followed by q − 32 ∈ [−32, 31] as one signed byte per column and row: 8 bits rather
- *       than 6 per value, bought for a decode of one sign extension instead of three masked shifts.
+ *   <li>Q6_K in pairs of 2·G rows, per 256 columns (274·2G bytes; the file takes 210·2G): d[2G] f16; then per
+ *       sub-block of 16 columns its int8 scales sc[2G], then per column a short per lane i holding q ∈ [0, 63] of
+ *       row i in the low byte and of row i + G in the high byte: 8 bits rather than 6 per value, so that the kernel
+ *       needs no masks or sign extension, only one shift per 2·G values ({@link Int8Decode#q6_K}).
  * </ul>
  *
  * <p>BF16 is the exception: no lanes are interleaved (its products are float FMAs, summed per row), but the matrix is
@@ -61,7 +62,7 @@ final class InterleavedRows {
     private static final Object UNAVAILABLE = new Object();
 
     final GgmlType type;
-    /** Rows per group: G, or 4·G for Q4_0, whose 16-bit lanes hold the nibbles of four rows. */
+    /** Rows per group: G; 4·G for Q4_0 and Q4_K, whose 16-bit lanes hold the nibbles of four rows; 2·G for Q6_K. */
     final int groupRows;
     final int rows, cols, groups;
     /** Columns per block of the layout ({@link #blockCols(GgmlType)}) and bytes of one group's block. */
@@ -73,7 +74,11 @@ final class InterleavedRows {
         this.type = type;
         this.rows = rows;
         this.cols = cols;
-        this.groupRows = type == GgmlType.Q4_0 || type == GgmlType.Q4_K ? 4 * G : G;
+        this.groupRows = switch (type) {
+            case Q4_0, Q4_K -> 4 * G;
+            case Q6_K -> 2 * G;
+            default -> G;
+        };
         this.groups = (rows + groupRows - 1) / groupRows;
         this.blockCols = blockCols(type);
         this.blockBytes = groupRows * switch (type) {
@@ -373,32 +378,55 @@ final class InterleavedRows {
         }
     }
 
+    /**
+     * Q6_K in pairs: per super-block the 2·G d; per sub-block j the 2·G scales, then per column the short of lane l
+     * holding q ∈ [0, 63] of row l in its low byte and of row l + G in its high byte. Each row is first spelled out
+     * as sc and 16 values per sub-block (the stage), each half of the rows transposed, then the halves interleaved.
+     */
     private void packQ6_K(byte[] in, int rb, byte[] out) {
         int k = 16 * 17;  // per sub-block j of 16 columns: sc, 16 values
-        byte[] stage = new byte[G * k];
+        byte[] stage = new byte[G * k], members = new byte[2 * k * G];
+        MemorySegment outs = MemorySegment.ofArray(out);
         for (int s = 0, ns = cols / 256, o = 0; s < ns; s++, o += blockBytes) {
             int src = 210 * s;
-            for (int l = 0; l < G; l++) {
-                int r = l * rb + src, t = l * k;
-                out[o + 2 * l] = in[r + 208];
-                out[o + 2 * l + 1] = in[r + 209];
-                for (int j = 0; j < 16; j++) stage[t + 17 * j] = in[r + 192 + j];
-                for (int h = 0; h < 2; h++)
-                    for (int i = 0; i < 32; i += 16) {  // values c = 128h + i + 32q, q < 4 (ScalarKernels.q6_K), 16 at a time
-                        int ql = r + 64 * h + i, c = 128 * h + i;
-                        ByteVector lo = ByteVector.fromArray(B16, in, ql), hi = ByteVector.fromArray(B16, in, ql + 32);
-                        ByteVector bits = ByteVector.fromArray(B16, in, r + 128 + 32 * h + i);
-                        lo.and((byte) 0xF).or(bits.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32).intoArray(stage, t + q6(c));
-                        hi.and((byte) 0xF).or(bits.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                                .sub((byte) 32).intoArray(stage, t + q6(c + 32));
-                        lo.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                                .sub((byte) 32).intoArray(stage, t + q6(c + 64));
-                        hi.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4))
-                                .sub((byte) 32).intoArray(stage, t + q6(c + 96));
-                    }
+            for (int t = 0; t < 2; t++) {
+                for (int l = 0; l < G; l++) q6Row(in, (l + t * G) * rb + src, stage, l * k);
+                transpose(stage, k, members, k * G * t);
             }
-            transpose(stage, k, out, o + 2 * G);
+            for (int r = 0; r < 2 * G; r++) {
+                out[o + 2 * r] = in[r * rb + src + 208];
+                out[o + 2 * r + 1] = in[r * rb + src + 209];
+            }
+            for (int j = 0; j < 16; j++) {
+                int sj = o + 4 * G + 34 * G * j;
+                System.arraycopy(members, 17 * G * j, out, sj, G);
+                System.arraycopy(members, k * G + 17 * G * j, out, sj + G, G);
+                for (int i = 0; i < 16; i++) {
+                    int c = G * (17 * j + 1 + i);
+                    ShortVector lo = (ShortVector) ByteVector.fromArray(QB, members, c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+                    ShortVector hi = (ShortVector) ByteVector.fromArray(QB, members, k * G + c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+                    lo.or(hi.lanewise(VectorOperators.LSHL, 8)).intoMemorySegment(outs, sj + 2L * G + 2L * G * i, ByteOrder.LITTLE_ENDIAN);
+                }
+            }
         }
+    }
+
+    /** One row's Q6_K super-block at r as the stage row at t: per sub-block its scale, then its 16 values q ∈ [0, 63]. */
+    private static void q6Row(byte[] in, int r, byte[] stage, int t) {
+        for (int j = 0; j < 16; j++) stage[t + 17 * j] = in[r + 192 + j];
+        for (int h = 0; h < 2; h++)
+            for (int i = 0; i < 32; i += 16) {  // values c = 128h + i + 32q, q < 4 (ScalarKernels.q6_K), 16 at a time
+                int ql = r + 64 * h + i, c = 128 * h + i;
+                ByteVector lo = ByteVector.fromArray(B16, in, ql), hi = ByteVector.fromArray(B16, in, ql + 32);
+                ByteVector bits = ByteVector.fromArray(B16, in, r + 128 + 32 * h + i);
+                lo.and((byte) 0xF).or(bits.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).intoArray(stage, t + q6(c));
+                hi.and((byte) 0xF).or(bits.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                        .intoArray(stage, t + q6(c + 32));
+                lo.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                        .intoArray(stage, t + q6(c + 64));
+                hi.lanewise(VectorOperators.LSHR, 4).or(bits.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4))
+                        .intoArray(stage, t + q6(c + 96));
+            }
     }
 
     /** Where value c (of 256) of a Q6_K super-block sits in a stage row: after its sub-block's scale (c % 16 == 0 here). */

@@ -11,15 +11,18 @@ import java.util.Random;
 /**
  * Standalone timing harness for {@link Kernels#matmul} (not a unit test): a rows×cols matrix per type, n activation
  * rows, reported as GB/s of weights read (decode) and GFLOP/s. Usage:
- * {@code java -cp ... io.sirocco.tensor.kernel.KernelBench [types=Q4_0,Q4_K,Q6_K,Q8_0,BF16] [n=1] [threads=1] [rows=5120] [cols=5120] [seconds=2] [int8=false]}
- * (arguments as key=value). Alternates the types over several passes because the machine is shared.
+ * {@code java -cp ... io.sirocco.tensor.kernel.KernelBench [types=Q4_0,Q4_K,Q6_K,Q8_0,BF16] [n=1] [threads=1] [rows=5120] [cols=5120] [seconds=2] [std=0.05] [int8=false] [pollute=false]}
+ * (arguments as key=value). Alternates the types over several passes because the machine is shared. pollute=true first
+ * loads vectors through heap, mapped and allocated segments, as a running model does (packing, mapped weights,
+ * copies), so that the JDK's profile of those loads is megamorphic as it is in the model: kernels that depend on
+ * that profile run slower there than in a bench that only ever sees one kind of segment (see {@link Segments}).
  */
 public final class KernelBench {
     public static void main(String[] args) throws Exception {
         String types = "Q4_0,Q4_K,Q6_K,Q8_0,BF16";
         int n = 1, threads = 1, rows = 5120, cols = 5120, passes = 3;
-        double seconds = 1;
-        boolean mapped = false, huge = false;
+        double seconds = 1, std = 0.05;
+        boolean mapped = false, huge = false, pollute = false;
         for (String a : args) {
             String[] kv = a.split("=", 2);
             switch (kv[0]) {
@@ -30,8 +33,10 @@ public final class KernelBench {
                 case "cols" -> cols = Integer.parseInt(kv[1]);
                 case "seconds" -> seconds = Double.parseDouble(kv[1]);
                 case "passes" -> passes = Integer.parseInt(kv[1]);
+                case "std" -> std = Double.parseDouble(kv[1]);
                 case "mapped" -> mapped = Boolean.parseBoolean(kv[1]);
                 case "huge" -> huge = Boolean.parseBoolean(kv[1]);
+                case "pollute" -> pollute = Boolean.parseBoolean(kv[1]);
                 case "int8" -> Kernels.setInt8Prefill(Boolean.parseBoolean(kv[1]));
                 case "int8decode" -> Kernels.setInt8Decode(Boolean.parseBoolean(kv[1]));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -40,7 +45,7 @@ public final class KernelBench {
         String[] names = types.split(",");
         Random rnd = new Random(1);
         float[] values = new float[rows * cols];
-        for (int i = 0; i < values.length; i++) values[i] = (float) rnd.nextGaussian() * 0.05f;
+        for (int i = 0; i < values.length; i++) values[i] = (float) (rnd.nextGaussian() * std);
         float[] x = new float[n * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
         float[] out = new float[n * rows];
@@ -67,6 +72,7 @@ public final class KernelBench {
             }
             ws[i] = new Tensor("w", t, new long[] {rows, cols}, data);
         }
+        if (pollute) pollute(arena);
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (WorkerPool pool = new WorkerPool(threads)) {
             for (int pass = 0; pass < passes; pass++) {
@@ -93,5 +99,25 @@ public final class KernelBench {
                 }
             }
         }
+    }
+
+    /** Vector loads through a heap, a mapped and an allocated segment, in three shapes, until C2 has profiled them. */
+    private static void pollute(Arena arena) throws java.io.IOException {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("kernelbench", ".bin");
+        f.toFile().deleteOnExit();
+        java.nio.file.Files.write(f, new byte[4096]);
+        MemorySegment mapped;
+        try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ)) {
+            mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, 4096, arena);
+        }
+        long sum = 0;
+        for (MemorySegment m : new MemorySegment[] {MemorySegment.ofArray(new byte[4096]), mapped, arena.allocate(4096, 64)})
+            for (var shape : new jdk.incubator.vector.VectorShape[] {jdk.incubator.vector.VectorShape.S_128_BIT,
+                    jdk.incubator.vector.VectorShape.S_256_BIT, jdk.incubator.vector.VectorShape.preferredShape()})
+                for (int i = 0; i < 20_000; i++) {
+                    sum += jdk.incubator.vector.ShortVector.fromMemorySegment(jdk.incubator.vector.VectorSpecies.of(short.class, shape), m, 64, java.nio.ByteOrder.LITTLE_ENDIAN).lane(1);
+                    sum += jdk.incubator.vector.ByteVector.fromMemorySegment(jdk.incubator.vector.VectorSpecies.of(byte.class, shape), m, 64, java.nio.ByteOrder.LITTLE_ENDIAN).lane(1);
+                }
+        if (sum != 0) throw new AssertionError();
     }
 }
