@@ -120,13 +120,17 @@ final class Int8Decode {
     }
 
     /*
-     * The kernels below are written out, with no helper methods: C2 gave up inlining even small helpers here
-     * ("NodeCountInliningCutoff", "callee uses too much stack") and then boxed every vector, 5× slower. That holds
-     * for the f16 conversion too: as a one-line helper it cost 70–500 KB allocated per call and up to 1.6× the time
-     * (KernelBench 256×5120), so its four copies stay.
+     * The kernels below keep their vectors inside one method: C2 gave up inlining even small helpers that take or
+     * return vectors ("NodeCountInliningCutoff", "callee uses too much stack") and then boxed every vector, 5× slower.
+     * Helpers that hand their results over through a small array (quadSums, pairSums) are safe. That holds for the f16
+     * conversion too: as a one-line helper it cost 70–500 KB allocated per call and up to 1.6× the time (KernelBench
+     * 256×5120), so its copies (Q4_0, Q8_0, Q4_K) stay; the Q6_K copy holds its scales as floats already.
      * f16 scales become floats by bit moves: sign to bit 31, exponent and mantissa shifted up 13, then × 2^112 for
      * the exponent bias, exact for normal and subnormal halves (inf and NaN are not weights); the constant multiply
-     * also takes the activation scale.
+     * also takes the activation scale. A subnormal half becomes a subnormal float before that multiply, which costs
+     * time: Q4_K decode 4.2 → 5.0 ms on 32768×5120 weights of σ = 0.005 (KernelBench std=0.005). Q6_K's copy takes
+     * floats for that reason; Q4_K's did too, and ran 2× slower from DRAM (8.2 ms, the same from L3) for reasons not
+     * found, so it keeps f16.
      */
 
     /**
@@ -246,8 +250,8 @@ final class Int8Decode {
      * sub-block {@link #pairSums}, kept in rs (16 sub-blocks × 4G); then per super-block {@link #q6_KScales}.
      */
     static void q6_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, short[] rs, float[] out, int o) {
-        for (int s = 0; s < ns; s++, at += 548L * G) {
-            for (int j = 0; j < 16; j++) pairSums(w, at + (6L + 34 * j) * G, xq, 256 * s + 16 * j, rs, 4 * G * j);
+        for (int s = 0; s < ns; s++, at += 552L * G) {
+            for (int j = 0; j < 16; j++) pairSums(w, at + (10L + 34 * j) * G, xq, 256 * s + 16 * j, rs, 4 * G * j);
             q6_KScales(w, at, rs, dx[s], out, o, s == 0);
         }
     }
@@ -309,19 +313,16 @@ final class Int8Decode {
      */
     private static void q6_KScales(MemorySegment w, long at, short[] rs, float dx, float[] out, int o, boolean first) {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
-        float scale = 0x1p112f * dx;
         for (int c = 0; c < 2 * G; c += H) {
             IntVector a = IntVector.zero(Vec.I);
             for (int j = 0; j < 16; j++) {
                 int r = 4 * G * j + c;
                 a = a.add(((IntVector) ShortVector.fromArray(SH, rs, r).convertShape(VectorOperators.S2I, Vec.I, 0))
                         .add((IntVector) ShortVector.fromArray(SH, rs, r + 2 * G).convertShape(VectorOperators.S2I, Vec.I, 0))
-                        .mul((IntVector) ByteVector.fromMemorySegment(BH, w, at + (4L + 34 * j) * G + c, Vec.LE)
+                        .mul((IntVector) ByteVector.fromMemorySegment(BH, w, at + (8L + 34 * j) * G + c, Vec.LE)
                                 .convertShape(VectorOperators.B2I, Vec.I, 0)));
             }
-            IntVector e = (IntVector) ShortVector.fromMemorySegment(SH, w, at + 2L * c, Vec.LE).convertShape(VectorOperators.S2I, Vec.I, 0);
-            FloatVector y = ((FloatVector) a.convert(VectorOperators.I2F, 0)).mul(e.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-                    .or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale));
+            FloatVector y = ((FloatVector) a.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromMemorySegment(F, w, at + 4L * c, Vec.LE).mul(dx));
             (first ? y : y.add(FloatVector.fromArray(F, out, o + c))).intoArray(out, o + c);
         }
     }

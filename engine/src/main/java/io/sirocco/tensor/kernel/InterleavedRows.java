@@ -40,7 +40,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Q4_K in quads of 4·G rows, per 256 columns (148·4G bytes; the file takes 144·4G): per sub-block of 32
  *       columns the value shorts as for Q4_0, then its 6-bit scales sc[4G] and mins m[4G] as bytes; after the eight
  *       sub-blocks d[4G] and dmin[4G] f16.
- *   <li>Q6_K in pairs of 2·G rows, per 256 columns (274·2G bytes; the file takes 210·2G): d[2G] f16; then per
+ *   <li>Q6_K in pairs of 2·G rows, per 256 columns (276·2G bytes; the file takes 210·2G): d[2G] as f32 (small
+ *       weights make it a subnormal half, which converted in the kernel leaves a subnormal float to multiply); then per
  *       sub-block of 16 columns its int8 scales sc[2G], then per column a short per lane i holding q ∈ [0, 63] of
  *       row i in the low byte and of row i + G in the high byte: 8 bits rather than 6 per value, so that the kernel
  *       needs no masks or sign extension, only one shift per 2·G values ({@link Int8Decode#q6_K}).
@@ -85,7 +86,7 @@ final class InterleavedRows {
             case Q4_0 -> 18;
             case Q8_0 -> 34;
             case Q4_K -> 148;
-            case Q6_K -> 274;
+            case Q6_K -> 276;
             case BF16 -> 2 * SLAB;  // one slab's width of G rows; the slabs themselves span all rows (see slabBytes)
             default -> throw Checks.unsupported(type);
         };
@@ -393,12 +394,9 @@ final class InterleavedRows {
                 for (int l = 0; l < G; l++) q6Row(in, (l + t * G) * rb + src, stage, l * k);
                 transpose(stage, k, members, k * G * t);
             }
-            for (int r = 0; r < 2 * G; r++) {
-                out[o + 2 * r] = in[r * rb + src + 208];
-                out[o + 2 * r + 1] = in[r * rb + src + 209];
-            }
+            for (int r = 0; r < 2 * G; r++) FLOATS.set(out, o + 4 * r, f16(in, r * rb + src + 208));
             for (int j = 0; j < 16; j++) {
-                int sj = o + 4 * G + 34 * G * j;
+                int sj = o + 8 * G + 34 * G * j;
                 System.arraycopy(members, 17 * G * j, out, sj, G);
                 System.arraycopy(members, k * G + 17 * G * j, out, sj + G, G);
                 for (int i = 0; i < 16; i++) {
@@ -442,6 +440,12 @@ final class InterleavedRows {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** The f16 at in[at] (little-endian) as a float, exactly, subnormals included. */
+    private static float f16(byte[] in, int at) {
+        return Float.float16ToFloat((short) ((in[at] & 0xFF) | in[at + 1] << 8));
+    }
 
     /**
      * out[off + k·G + l] = stage[l·K + k] for l &lt; G, k &lt; K (K a multiple of 8): 8×8 tiles, each as eight longs

@@ -65,6 +65,36 @@ class Int8DecodeTest {
             KernelsTest.assertClose(out[2 + r], KernelsTest.dot64(wd[r], xd, 0), KernelsTest.magnitude(wd[r], xd, 0), "row " + r);
     }
 
+    /**
+     * Weights small enough (σ = 0.002) that the K types' f16 super-block scales are subnormal halves, as they are in
+     * files of small-valued matrices (Q6_K's copy holds them as floats, Q4_K's converts them by bit moves): the
+     * product still matches the reference.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void subnormalHalfScalesAreExact(GgmlType type) {
+        int rows = 2 * InterleavedRows.G + 3, cols = 512;
+        float[] values = KernelsTest.random(new Random(31), rows * cols, 0.002f);
+        Tensor w = Quantizer.tensor("small." + type, type, new long[] {rows, cols}, values, arena);
+        if (type == GgmlType.Q4_K || type == GgmlType.Q6_K) {
+            int subnormal = 0;
+            for (int r = 0; r < rows; r++)
+                for (int b = 0; b < cols / 256; b++) {  // d is the first half of a Q4_K block, the last of a Q6_K one
+                    long at = r * type.byteSize(cols) + b * type.typeSize + (type == GgmlType.Q4_K ? 0 : 208);
+                    short h = w.data().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, at);
+                    if ((h & 0x7C00) == 0 && (h & 0x3FF) != 0) subnormal++;
+                }
+            assertThat(subnormal).as("blocks whose d is a subnormal half").isPositive();
+        }
+        float[] x = KernelsTest.random(new Random(32), cols, 1f);
+        float[] out = new float[rows];
+        Int8Decode.matmul(InterleavedRows.pack(w, pools[1]), x, 0, out, 0, pools[1]);
+        float[] xd = dequantizedActivations(x, 0, cols, InterleavedRows.blockCols(type));
+        float[][] wd = KernelsTest.dequantized(w);
+        for (int r = 0; r < rows; r++)
+            KernelsTest.assertClose(out[r], KernelsTest.dot64(wd[r], xd, 0), KernelsTest.magnitude(wd[r], xd, 0), "row " + r);
+    }
+
     /** Several activation rows (sequences decoding together): each row as if alone, through Kernels.matmul. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("types")
