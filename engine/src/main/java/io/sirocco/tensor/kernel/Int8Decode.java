@@ -124,13 +124,13 @@ final class Int8Decode {
      * return vectors ("NodeCountInliningCutoff", "callee uses too much stack") and then boxed every vector, 5× slower.
      * Helpers that hand their results over through a small array (quadSums, pairSums) are safe. That holds for the f16
      * conversion too: as a one-line helper it cost 70–500 KB allocated per call and up to 1.6× the time (KernelBench
-     * 256×5120), so its copies (Q4_0, Q8_0, Q4_K) stay; the Q6_K copy holds its scales as floats already.
+     * 256×5120), so its copies (Q4_0, Q8_0) stay; Q4_K has its own, and the Q6_K copy holds its scales as floats.
      * f16 scales become floats by bit moves: sign to bit 31, exponent and mantissa shifted up 13, then × 2^112 for
      * the exponent bias, exact for normal and subnormal halves (inf and NaN are not weights); the constant multiply
      * also takes the activation scale. A subnormal half becomes a subnormal float before that multiply, which costs
      * time: Q4_K decode 4.2 → 5.0 ms on 32768×5120 weights of σ = 0.005 (KernelBench std=0.005). Q6_K's copy takes
      * floats for that reason; Q4_K's did too, and ran 2× slower from DRAM (8.2 ms, the same from L3) for reasons not
-     * found, so it keeps f16.
+     * found, so it keeps f16 and converts d and dmin as mantissa · 2^(exponent − 25) instead.
      */
 
     /**
@@ -221,7 +221,6 @@ final class Int8Decode {
     private static void q4_KScales(MemorySegment w, long at, short[] rs, int[] sums, int sb, float dx, float[] out, int o,
                                    boolean first) {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
-        float scale = 0x1p112f * dx;
         for (int c = 0; c < 4 * G; c += H) {
             IntVector a = IntVector.zero(Vec.I), m = a;
             int lane = c / G * G + c % G;
@@ -234,13 +233,20 @@ final class Int8Decode {
                 m = m.add(((IntVector) ByteVector.fromMemorySegment(BH, w, sc + 4L * G, Vec.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0)).mul(bs));
             }
+            // d and dmin (f16) as mantissa · 2^(exponent − 25), the implicit bit added for normal halves, then the
+            // sign: exact, and no subnormal float appears, though small weights make subnormal halves here.
             long dd = at + 576L * G + 2L * c;
             IntVector e = (IntVector) ShortVector.fromMemorySegment(SH, w, dd, Vec.LE).convertShape(VectorOperators.S2I, Vec.I, 0);
             IntVector f = (IntVector) ShortVector.fromMemorySegment(SH, w, dd + 8L * G, Vec.LE).convertShape(VectorOperators.S2I, Vec.I, 0);
-            FloatVector y = ((FloatVector) a.convert(VectorOperators.I2F, 0)).mul(e.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-                    .or(e.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale))
-                    .sub(((FloatVector) m.convert(VectorOperators.I2F, 0)).mul(f.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-                    .or(f.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats().mul(scale)));
+            IntVector ee = e.and(0x7C00).lanewise(VectorOperators.LSHR, 10), fe = f.and(0x7C00).lanewise(VectorOperators.LSHR, 10);
+            FloatVector d = ((FloatVector) e.and(0x3FF).or(ee.min(1).lanewise(VectorOperators.LSHL, 10)).convert(VectorOperators.I2F, 0))
+                    .mul(ee.max(1).add(102).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .reinterpretAsInts().or(e.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            FloatVector dmin = ((FloatVector) f.and(0x3FF).or(fe.min(1).lanewise(VectorOperators.LSHL, 10)).convert(VectorOperators.I2F, 0))
+                    .mul(fe.max(1).add(102).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .reinterpretAsInts().or(f.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            FloatVector y = ((FloatVector) a.convert(VectorOperators.I2F, 0)).mul(d.mul(dx))
+                    .sub(((FloatVector) m.convert(VectorOperators.I2F, 0)).mul(dmin.mul(dx)));
             (first ? y : y.add(FloatVector.fromArray(F, out, o + c))).intoArray(out, o + c);
         }
     }
