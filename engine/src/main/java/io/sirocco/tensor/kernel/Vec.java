@@ -29,6 +29,28 @@ final class Vec {
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * Short.SIZE));
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
+    static {
+        initializeVectorClasses();
+    }
+
+    /**
+     * Creates a vector, a mask and a shuffle of every element type and shape the kernels use, so that their classes
+     * are initialized before C2 compiles any kernel: C2 does not intrinsify a Vector API call whose vector class is
+     * not initialized yet, and the code it then installs boxes every vector for as long as it runs. In a model, the
+     * background packer, the first decode steps and the compiler threads race, and without this some runs got
+     * kernels that allocated 0.1–0.9 GB per call.
+     */
+    private static void initializeVectorClasses() {
+        for (Class<?> e : new Class<?>[] {byte.class, short.class, int.class, long.class, float.class, double.class})
+            for (VectorShape shape : new VectorShape[] {VectorShape.S_64_BIT, VectorShape.S_128_BIT, VectorShape.S_256_BIT,
+                    VectorShape.S_512_BIT}) {
+                if (shape.vectorBitSize() > VectorShape.preferredShape().vectorBitSize()) continue;
+                VectorSpecies<?> sp = VectorSpecies.of(e, shape);
+                sp.zero().compare(VectorOperators.EQ, 0).not();
+                sp.iotaShuffle(0, 1, true);
+            }
+    }
+
     private static VectorSpecies<Float> pickFloatSpecies() {
         VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
         if (preferred.length() >= 4 && preferred.length() <= 16) return preferred;
