@@ -304,10 +304,9 @@ final class InterleavedRows {
      */
     private void packQ4_0(byte[] in, int rb, byte[] out) {
         byte[] stage = new byte[G * 16], members = new byte[4 * 16 * G];
-        MemorySegment outs = MemorySegment.ofArray(out);
         for (int b = 0, nb = cols / 32, o = 0; b < nb; b++, o += blockBytes) {
             int src = 18 * b;
-            quadShorts(in, rb, src + 2, 16, stage, members, outs, o, o + 32L * G);  // columns k and k + 16
+            quadShorts(in, rb, src + 2, 16, stage, members, out, o, o + 32 * G);  // columns k and k + 16
             for (int r = 0, d = o + 64 * G; r < 4 * G; r++) {
                 out[d + 2 * r] = in[r * rb + src];
                 out[d + 2 * r + 1] = in[r * rb + src + 1];
@@ -320,8 +319,8 @@ final class InterleavedRows {
      * the short of its low nibbles to {@code low} + 2G·i, of its high nibbles to {@code high} + 2G·i. Each quad member's
      * G rows are transposed to (width, G) bytes, then the four members are widened, shifted into place and ORed.
      */
-    private static void quadShorts(byte[] in, int rb, int from, int width, byte[] stage, byte[] members, MemorySegment outs,
-                                   long low, long high) {
+    private static void quadShorts(byte[] in, int rb, int from, int width, byte[] stage, byte[] members, byte[] out,
+                                   int low, int high) {
         for (int t = 0; t < 4; t++) {
             for (int l = 0; l < G; l++) System.arraycopy(in, (l + t * G) * rb + from, stage, width * l, width);
             transpose(stage, width, members, width * G * t);
@@ -334,8 +333,8 @@ final class InterleavedRows {
                 lo = lo.or(v.and((short) 0xF).lanewise(VectorOperators.LSHL, 4 * t));
                 hi = hi.or(v.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 4 * t));
             }
-            lo.intoMemorySegment(outs, low + 2L * G * i, ByteOrder.LITTLE_ENDIAN);
-            hi.intoMemorySegment(outs, high + 2L * G * i, ByteOrder.LITTLE_ENDIAN);
+            lo.reinterpretAsBytes().intoArray(out, low + 2 * G * i);  // little-endian lane order, as the kernel reads
+            hi.reinterpretAsBytes().intoArray(out, high + 2 * G * i);
         }
     }
 
@@ -359,12 +358,12 @@ final class InterleavedRows {
      * sub-block's 6-bit scales and mins of the 4·G rows; d and dmin after the eight sub-blocks.
      */
     private void packQ4_K(byte[] in, int rb, byte[] out) {
-        MemorySegment rows = MemorySegment.ofArray(in), outs = MemorySegment.ofArray(out);  // rows: for scaleK4/minK4
+        MemorySegment rows = MemorySegment.ofArray(in);  // for scaleK4/minK4
         byte[] stage = new byte[G * 32], members = new byte[4 * 32 * G];
         for (int s = 0, ns = cols / 256, o = 0; s < ns; s++, o += blockBytes) {
             int src = 144 * s;
             for (int c = 0; c < 4; c++)  // the file's chunk c of 32 bytes: sub-block 2c in the low nibbles, 2c + 1 high
-                quadShorts(in, rb, src + 16 + 32 * c, 32, stage, members, outs, o + 72L * G * (2 * c), o + 72L * G * (2 * c + 1));
+                quadShorts(in, rb, src + 16 + 32 * c, 32, stage, members, out, o + 72 * G * (2 * c), o + 72 * G * (2 * c + 1));
             for (int j = 0; j < 8; j++)
                 for (int r = 0, vo = o + 72 * G * j; r < 4 * G; r++) {
                     out[vo + 64 * G + r] = (byte) ScalarKernels.scaleK4(rows, (long) r * rb + src + 4, j);
@@ -387,7 +386,6 @@ final class InterleavedRows {
     private void packQ6_K(byte[] in, int rb, byte[] out) {
         int k = 16 * 17;  // per sub-block j of 16 columns: sc, 16 values
         byte[] stage = new byte[G * k], members = new byte[2 * k * G];
-        MemorySegment outs = MemorySegment.ofArray(out);
         for (int s = 0, ns = cols / 256, o = 0; s < ns; s++, o += blockBytes) {
             int src = 210 * s;
             for (int t = 0; t < 2; t++) {
@@ -403,7 +401,7 @@ final class InterleavedRows {
                     int c = G * (17 * j + 1 + i);
                     ShortVector lo = (ShortVector) ByteVector.fromArray(QB, members, c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
                     ShortVector hi = (ShortVector) ByteVector.fromArray(QB, members, k * G + c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
-                    lo.or(hi.lanewise(VectorOperators.LSHL, 8)).intoMemorySegment(outs, sj + 2L * G + 2L * G * i, ByteOrder.LITTLE_ENDIAN);
+                    lo.or(hi.lanewise(VectorOperators.LSHL, 8)).reinterpretAsBytes().intoArray(out, sj + 2 * G + 2 * G * i);
                 }
             }
         }
