@@ -18,12 +18,14 @@ import jdk.incubator.vector.VectorSpecies;
  * computes every quantized type: per 32 values for Q4_0 and Q8_0 (its q8_0), per 256 for the K types (its q8_K).
  *
  * <p>Lane l of every vector is row l of a group of G (Q4_0 and Q4_K: rows l, l + G, l + 2G and l + 3G of a quad, one
- * nibble each, see {@link #quadSums}). Per column the G weights are widened from bytes to 16-bit lanes and multiplied
- * by the column's broadcast activation; the products add up in 16-bit lanes over as many columns as cannot overflow,
- * then in 32-bit lanes scaled by the integer sub-block scales, and only once per block in floats: ≈ 3 vector ops per
- * G·1 weights where the float kernels ({@link RowKernel}) need ≈ 10 per 32. Bounds: Q4_0 and Q4_K sum 32 products
- * mod 2^16 whose result |Σ (q − 8)·x8| ≤ 32·8·127 (32 512 &lt; 2^15); Q6_K 8 products ≤ 32·127 (32 512); Q8_0 2
- * products ≤ 128·127 (32 512).
+ * nibble each, see {@link #quadSums}; Q6_K: rows l and l + G, one byte each, see {@link #pairSums}). Per column the
+ * lanes are multiplied by the column's broadcast activation; the products add up in 16-bit lanes over as many columns
+ * as cannot overflow, then in 32-bit lanes scaled by the integer sub-block scales, and only once per block in floats:
+ * ≈ 3 vector ops per G·1 weights where the float kernels ({@link RowKernel}) need ≈ 10 per 32. Bounds: Q4_0 and Q4_K
+ * sum 32 products mod 2^16 whose result |Σ (q − 8)·x8| ≤ 32·8·127 (32 512 &lt; 2^15); Q6_K 8 products mod 2^16 whose
+ * result |Σ (q − 32)·x8| ≤ 8·32·127 (32 512); Q8_0 2 products ≤ 128·127 (32 512).
+ *
+ * <p>Every kernel casts its segment to {@link Segments#NATIVE} before loading from it (see there).
  *
  * <p>The result equals the f32 dot product of the dequantized weights with the dequantized activations, up to
  * float rounding: the only extra error is the activations' 8 bits.
