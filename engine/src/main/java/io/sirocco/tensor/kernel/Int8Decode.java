@@ -131,8 +131,9 @@ final class Int8Decode {
      * the exponent bias, exact for normal and subnormal halves (inf and NaN are not weights); the constant multiply
      * also takes the activation scale. A subnormal half becomes a subnormal float before that multiply, which costs
      * time: Q4_K decode 4.2 → 5.0 ms on 32768×5120 weights of σ = 0.005 (KernelBench std=0.005). Q6_K's copy takes
-     * floats for that reason; Q4_K's did too, and ran 2× slower from DRAM (8.2 ms, the same from L3) for reasons not
-     * found, so it keeps f16 and converts d and dmin as mantissa · 2^(exponent − 25) instead.
+     * floats for that reason; Q4_K's did too, and ran 2× slower from DRAM (8.2 ms, the same from L3): any super-block
+     * stride from 608·G bytes up does (BENCHMARKS.md), so it keeps f16 and converts d and dmin as mantissa ·
+     * 2^(exponent − 25) instead.
      */
 
     /**
