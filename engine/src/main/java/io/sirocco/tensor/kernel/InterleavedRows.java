@@ -292,10 +292,11 @@ final class InterleavedRows {
     }
 
     /*
-     * Packing: per block, the f16 scales are copied row by row; every one-byte field (values, Q4_K's 6-bit scales and
-     * mins, Q6_K's scales) is first laid out per row in its final order (a K-byte stage row, written sequentially),
-     * then the (G, K) stage is transposed to (K, G) in 8×8 byte tiles held in longs. Byte by byte, either order,
-     * packing ran at 0.2–0.8 GB/s per thread.
+     * Packing: per block, the f16 scales are copied row by row ({@link #halves}); the one-byte fields of G rows at a
+     * time (values, Q6_K's scales) are first laid out per row in their final order (a K-byte stage row, written
+     * sequentially), then the (G, K) stage is transposed to (K, G) in 8×8 byte tiles held in longs. Quads and pairs
+     * transpose each G-row member this way, then widen, shift and OR the members into shorts with the Vector API.
+     * Byte by byte, either order, packing ran at 0.2–0.8 GB/s per thread.
      */
 
     /**
@@ -307,10 +308,7 @@ final class InterleavedRows {
         for (int b = 0, nb = cols / 32, o = 0; b < nb; b++, o += blockBytes) {
             int src = 18 * b;
             quadShorts(in, rb, src + 2, 16, stage, members, out, o, o + 32 * G);  // columns k and k + 16
-            for (int r = 0, d = o + 64 * G; r < 4 * G; r++) {
-                out[d + 2 * r] = in[r * rb + src];
-                out[d + 2 * r + 1] = in[r * rb + src + 1];
-            }
+            halves(in, rb, src, 4 * G, out, o + 64 * G);
         }
     }
 
@@ -344,11 +342,8 @@ final class InterleavedRows {
         byte[] stage = new byte[G * k];
         for (int b = 0, nb = cols / 32, o = 0; b < nb; b++, o += blockBytes) {
             int src = 34 * b;
-            for (int l = 0; l < G; l++) {
-                out[o + 2 * l] = in[l * rb + src];
-                out[o + 2 * l + 1] = in[l * rb + src + 1];
-                System.arraycopy(in, l * rb + src + 2, stage, l * k, k);
-            }
+            halves(in, rb, src, G, out, o);
+            for (int l = 0; l < G; l++) System.arraycopy(in, l * rb + src + 2, stage, l * k, k);
             transpose(stage, k, out, o + 2 * G);
         }
     }
@@ -369,12 +364,8 @@ final class InterleavedRows {
                     out[vo + 64 * G + r] = (byte) ScalarKernels.scaleK4(rows, (long) r * rb + src + 4, j);
                     out[vo + 68 * G + r] = (byte) ScalarKernels.minK4(rows, (long) r * rb + src + 4, j);
                 }
-            for (int r = 0, d = o + 576 * G; r < 4 * G; r++) {
-                out[d + 2 * r] = in[r * rb + src];                  // d
-                out[d + 2 * r + 1] = in[r * rb + src + 1];
-                out[d + 8 * G + 2 * r] = in[r * rb + src + 2];      // dmin
-                out[d + 8 * G + 2 * r + 1] = in[r * rb + src + 3];
-            }
+            halves(in, rb, src, 4 * G, out, o + 576 * G);          // d
+            halves(in, rb, src + 2, 4 * G, out, o + 584 * G);      // dmin
         }
     }
 
@@ -425,16 +416,24 @@ final class InterleavedRows {
             }
     }
 
+    /** The f16 (two bytes) at {@code from} of each of n rows of {@code rb} bytes to out[to ..], row after row. */
+    private static void halves(byte[] in, int rb, int from, int n, byte[] out, int to) {
+        for (int r = 0; r < n; r++) {
+            out[to + 2 * r] = in[r * rb + from];
+            out[to + 2 * r + 1] = in[r * rb + from + 1];
+        }
+    }
+
     /** Where value c (of 256) of a Q6_K super-block sits in a stage row: after its sub-block's scale (c % 16 == 0 here). */
     private static int q6(int c) {
         return 17 * (c / 16) + 1 + c % 16;
     }
 
-    /** G lanes: one column of a quad (Q4_0, Q4_K) as bytes of one row each, and as the packed shorts. */
+    /** G lanes: one column of a quad (Q4_0, Q4_K) or pair (Q6_K) as bytes of one row each, and as the packed shorts. */
     private static final VectorSpecies<Byte> QB = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * G));
     private static final VectorSpecies<Short> QS = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * G));
 
-    /** 16 bytes: one sub-block's values (Q6_K) or nibble pairs (Q4_K) per vector while packing. */
+    /** 16 bytes: one Q6_K sub-block's values per vector while packing ({@link #q6Row}). */
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
