@@ -1,7 +1,7 @@
 package io.sirocco.engine;
 
+import io.sirocco.tensor.kernel.FloatLanes;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -69,7 +69,7 @@ abstract sealed class KvStorage {
             FloatVector acc = FloatVector.zero(F);
             for (int bound = F.loopBound(n); i < bound; i += F.length())
                 acc = FloatVector.fromArray(F, q, qOff + i).fma(FloatVector.fromArray(F, a, o + i), acc);
-            float s = acc.reduceLanes(VectorOperators.ADD);
+            float s = FloatLanes.sum(acc);
             for (; i < n; i++) s += q[qOff + i] * a[o + i];
             return s;
         }

@@ -1,7 +1,7 @@
 package io.sirocco.model;
 
+import io.sirocco.tensor.kernel.FloatLanes;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -47,7 +47,7 @@ final class MlaKernels {
             int row = wOff + v * lat, j = 0;
             FloatVector acc = FloatVector.zero(F);
             for (; j < bound; j += F.length()) acc = FloatVector.fromArray(F, wUv, row + j).fma(FloatVector.fromArray(F, ctx, j), acc);
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = FloatLanes.sum(acc);
             for (; j < lat; j++) sum += wUv[row + j] * ctx[j];
             out[outOff + v] = sum;
         }

@@ -1,7 +1,7 @@
 package io.sirocco.model;
 
+import io.sirocco.tensor.kernel.FloatLanes;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Element-wise steps of the forward pass, on rows of heap float arrays. */
@@ -16,7 +16,7 @@ public final class Ops {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length())
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = FloatLanes.sum(acc);
         for (; i < n; i++) sum += a[ao + i] * b[bo + i];
         return sum;
     }
@@ -38,17 +38,12 @@ public final class Ops {
         for (int i = 0; i < n; i++) out[o + i] = x[xo + i] * scale * w[i];
     }
 
-    /** gate[i] = silu(gate[i]) · up[i] for i < n (SwiGLU). */
+    /** gate[i] = silu(gate[i]) · up[i] for i < n (SwiGLU); the same bits at every JIT tier (see FloatLanes). */
     public static void swiglu(float[] gate, float[] up, int n) {
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {  // the Vector API's exp (SVML on x86)
-            FloatVector g = FloatVector.fromArray(F, gate, i);
-            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
-        }
-        for (; i < n; i++) {
-            float g = gate[i];
-            gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
-        }
+        for (int bound = F.loopBound(n); i < bound; i += F.length())
+            FloatLanes.silu(FloatVector.fromArray(F, gate, i)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        for (; i < n; i++) gate[i] = FloatLanes.silu(gate[i]) * up[i];
     }
 
     /** a[i] += b[i] for i < n. */

@@ -98,7 +98,11 @@ final class BF16Kernel implements RowKernel {
                 b = v6.and(0xFFFF0000).reinterpretAsFloats().fma(o6, b);
                 a = v7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e7, a);
                 b = v7.and(0xFFFF0000).reinterpretAsFloats().fma(o7, b);
-                float dot = a.add(b).reduceLanes(VectorOperators.ADD);
+                a = a.add(b);  // FloatLanes.sum written out: as a call from this large method it would not be inlined
+                a = a.add(a.rearrange(FloatLanes.W8));
+                a = a.add(a.rearrange(FloatLanes.W4));
+                a = a.add(a.rearrange(FloatLanes.W2));
+                float dot = a.add(a.rearrange(FloatLanes.W1)).lane(0);
                 out[outOff + r] = s == 0 ? dot : out[outOff + r] + dot;
             }
         }

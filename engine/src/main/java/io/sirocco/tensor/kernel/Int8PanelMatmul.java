@@ -122,7 +122,7 @@ final class Int8PanelMatmul {
             }
             for (int i = 0; i < 32; i++) xq[(32 * b + i) * wd + j] = (short) q[i];
             dx[b * wd + j] = m / 127f;
-            xs[b * wd + j] = sum.reduceLanes(VectorOperators.ADD);
+            xs[b * wd + j] = FloatLanes.sum(sum);
         }
     }
 
