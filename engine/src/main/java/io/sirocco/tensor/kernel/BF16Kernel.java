@@ -108,6 +108,77 @@ final class BF16Kernel implements RowKernel {
         }
     }
 
+    /**
+     * Most tokens {@link #slabsBatch} takes in one pass. It is compute-bound from two tokens on (≈ 8 ms per token on
+     * 32768×5120 against 12 for one alone), so larger batches gain nothing; from 8 tokens on the small-batch float
+     * path is faster (KernelBench, one thread: n = 4 32 ms, 7 62 ms, against 50 and 86 ms before this path; n = 8 75
+     * against 62).
+     */
+    static final int BATCH = 4;
+
+    /**
+     * As {@link #slabs} for t &lt; n tokens (n ≤ {@link #BATCH}) in one pass over the copy: each row's 512 bytes are
+     * widened once into 16 registers, and each token's activations come from L1 (1 KiB per token and slab). out[outOff + t·outStride + r]; xd[t]
+     * from {@link #deinterleave}. The same operations in the same order as {@link #slabs}, so the same bits; the
+     * rows are read once where n passes of {@link #slabs} read them n times.
+     */
+    static void slabsBatch(InterleavedRows p, float[][] xd, int n, float[] out, int outOff, int outStride, int r0, int r1) {
+        MemorySegment w = p.data;
+        for (int s = 0, slabs = p.cols / InterleavedRows.SLAB; s < slabs; s++) {
+            int x = s * InterleavedRows.SLAB;
+            long at = s * p.slabBytes() + 2L * InterleavedRows.SLAB * r0;
+            for (int r = r0; r < r1; r++, at += 2 * InterleavedRows.SLAB) {
+                IntVector v0 = IntVector.fromMemorySegment(Vec.I, w, at + 0, Vec.LE);
+                IntVector v1 = IntVector.fromMemorySegment(Vec.I, w, at + 64, Vec.LE);
+                IntVector v2 = IntVector.fromMemorySegment(Vec.I, w, at + 128, Vec.LE);
+                IntVector v3 = IntVector.fromMemorySegment(Vec.I, w, at + 192, Vec.LE);
+                IntVector v4 = IntVector.fromMemorySegment(Vec.I, w, at + 256, Vec.LE);
+                IntVector v5 = IntVector.fromMemorySegment(Vec.I, w, at + 320, Vec.LE);
+                IntVector v6 = IntVector.fromMemorySegment(Vec.I, w, at + 384, Vec.LE);
+                IntVector v7 = IntVector.fromMemorySegment(Vec.I, w, at + 448, Vec.LE);
+                FloatVector e0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), o0 = v0.and(0xFFFF0000).reinterpretAsFloats();
+                FloatVector e1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), o1 = v1.and(0xFFFF0000).reinterpretAsFloats();
+                FloatVector e2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), o2 = v2.and(0xFFFF0000).reinterpretAsFloats();
+                FloatVector e3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), o3 = v3.and(0xFFFF0000).reinterpretAsFloats();
+                FloatVector e4 = v4.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), o4 = v4.and(0xFFFF0000).reinterpretAsFloats();
+                FloatVector e5 = v5.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), o5 = v5.and(0xFFFF0000).reinterpretAsFloats();
+                FloatVector e6 = v6.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), o6 = v6.and(0xFFFF0000).reinterpretAsFloats();
+                FloatVector e7 = v7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), o7 = v7.and(0xFFFF0000).reinterpretAsFloats();
+                // Two tokens per step: their eight dependent chains (the FMAs, then the lane tree) overlap; one token at a
+                // time the core waited on each chain's latency (3× slower at n = 8). With n odd the last step repeats
+                // its token and keeps one result.
+                for (int t = 0; t < n; t += 2) {
+                    float[] xt = xd[t], xu = xd[Math.min(t + 1, n - 1)];
+                    FloatVector a = e0.mul(FloatVector.fromArray(F, xt, x + 0)), au = e0.mul(FloatVector.fromArray(F, xu, x + 0));
+                    FloatVector b = o0.mul(FloatVector.fromArray(F, xt, x + 16)), bu = o0.mul(FloatVector.fromArray(F, xu, x + 16));
+                    a = e1.fma(FloatVector.fromArray(F, xt, x + 32), a); au = e1.fma(FloatVector.fromArray(F, xu, x + 32), au);
+                    b = o1.fma(FloatVector.fromArray(F, xt, x + 48), b); bu = o1.fma(FloatVector.fromArray(F, xu, x + 48), bu);
+                    a = e2.fma(FloatVector.fromArray(F, xt, x + 64), a); au = e2.fma(FloatVector.fromArray(F, xu, x + 64), au);
+                    b = o2.fma(FloatVector.fromArray(F, xt, x + 80), b); bu = o2.fma(FloatVector.fromArray(F, xu, x + 80), bu);
+                    a = e3.fma(FloatVector.fromArray(F, xt, x + 96), a); au = e3.fma(FloatVector.fromArray(F, xu, x + 96), au);
+                    b = o3.fma(FloatVector.fromArray(F, xt, x + 112), b); bu = o3.fma(FloatVector.fromArray(F, xu, x + 112), bu);
+                    a = e4.fma(FloatVector.fromArray(F, xt, x + 128), a); au = e4.fma(FloatVector.fromArray(F, xu, x + 128), au);
+                    b = o4.fma(FloatVector.fromArray(F, xt, x + 144), b); bu = o4.fma(FloatVector.fromArray(F, xu, x + 144), bu);
+                    a = e5.fma(FloatVector.fromArray(F, xt, x + 160), a); au = e5.fma(FloatVector.fromArray(F, xu, x + 160), au);
+                    b = o5.fma(FloatVector.fromArray(F, xt, x + 176), b); bu = o5.fma(FloatVector.fromArray(F, xu, x + 176), bu);
+                    a = e6.fma(FloatVector.fromArray(F, xt, x + 192), a); au = e6.fma(FloatVector.fromArray(F, xu, x + 192), au);
+                    b = o6.fma(FloatVector.fromArray(F, xt, x + 208), b); bu = o6.fma(FloatVector.fromArray(F, xu, x + 208), bu);
+                    a = e7.fma(FloatVector.fromArray(F, xt, x + 224), a); au = e7.fma(FloatVector.fromArray(F, xu, x + 224), au);
+                    b = o7.fma(FloatVector.fromArray(F, xt, x + 240), b); bu = o7.fma(FloatVector.fromArray(F, xu, x + 240), bu);
+                    a = a.add(b);  // FloatLanes.sum written out, as in slabs
+                    au = au.add(bu);
+                    a = a.add(a.rearrange(FloatLanes.W8)); au = au.add(au.rearrange(FloatLanes.W8));
+                    a = a.add(a.rearrange(FloatLanes.W4)); au = au.add(au.rearrange(FloatLanes.W4));
+                    a = a.add(a.rearrange(FloatLanes.W2)); au = au.add(au.rearrange(FloatLanes.W2));
+                    float dot = a.add(a.rearrange(FloatLanes.W1)).lane(0), dotU = au.add(au.rearrange(FloatLanes.W1)).lane(0);
+                    int o = outOff + t * outStride + r;
+                    out[o] = s == 0 ? dot : out[o] + dot;
+                    if (t + 1 < n) out[o + outStride] = s == 0 ? dotU : out[o + outStride] + dotU;
+                }
+            }
+        }
+    }
+
     @Override
     public void dequantize(MemorySegment w, long off, int cols, float[] dst, int dstOff) {
         int c = 0;

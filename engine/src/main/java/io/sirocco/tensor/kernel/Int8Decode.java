@@ -79,7 +79,7 @@ final class Int8Decode {
             case Q4_0 -> n <= 8;
             case Q8_0 -> n <= 4;
             case Q4_K, Q6_K -> n < Vec.L;
-            default -> false;  // BF16's copy (column slabs) is read by BF16Kernel.slabs, one token at a time
+            default -> false;  // BF16's copy (column slabs) is read by BF16Kernel.slabs and slabsBatch
         };
     }
 

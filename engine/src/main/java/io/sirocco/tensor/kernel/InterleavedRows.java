@@ -168,11 +168,12 @@ final class InterleavedRows {
     }
 
     /**
-     * Whether a product of {@code n} activation rows with a matrix of this type runs over its copy: BF16 up to three
-     * (one slab pass each; at four the small-batch float path is as fast), the others as {@link Int8Decode#takes}.
+     * Whether a product of {@code n} activation rows with a matrix of this type runs over its copy: BF16 below 8
+     * (one slab pass per 4 tokens; from 8 on, the small-batch float path is faster), the others as
+     * {@link Int8Decode#takes}.
      */
     static boolean usedFor(GgmlType type, int n) {
-        return type == GgmlType.BF16 ? n <= 3 : Int8Decode.takes(type, n);
+        return type == GgmlType.BF16 ? n < 8 : Int8Decode.takes(type, n);
     }
 
     /** Whether decode would use a repacked copy of {@code w} (one activation row; a matrix kept, not a view). */

@@ -119,15 +119,16 @@ public final class Kernels {
         long rowBytes = w.rowBytes();
         if (w.type() == GgmlType.BF16 && int8Decode && InterleavedRows.usedFor(GgmlType.BF16, n)
                 && InterleavedRows.supports(GgmlType.BF16, cols)) {
-            // Column slabs: same float math, 1.7× the stream rate of the row layout. A few tokens (sequences decoding
-            // together) take one pass each: at n = 2 that is 2.5× faster than the small-batch float path (KernelBench
-            // 32768×5120: 24 against 59.5 ms), at n = 4 no longer faster.
+            // Column slabs: same float math, 1.7× the stream rate of the row layout. Sequences decoding together go
+            // through in batches of up to 4 tokens, one pass over the copy per batch.
             InterleavedRows p = InterleavedRows.of(w, pool);
             if (p != null) {
-                for (int t = 0; t < n; t++) {
-                    float[] xd = BF16Kernel.deinterleave(x, xOff + t * cols, cols);
-                    int o = outOff + t * rows;
-                    pool.parallelForRange(rows, 16, (r0, r1) -> BF16Kernel.slabs(p, xd, out, o, r0, r1));
+                for (int t0 = 0; t0 < n; t0 += BF16Kernel.BATCH) {
+                    int nt = Math.min(BF16Kernel.BATCH, n - t0), o = outOff + t0 * rows;
+                    float[][] xd = new float[nt][];
+                    for (int t = 0; t < nt; t++) xd[t] = BF16Kernel.deinterleave(x, xOff + (t0 + t) * cols, cols);
+                    if (nt == 1) pool.parallelForRange(rows, 16, (r0, r1) -> BF16Kernel.slabs(p, xd[0], out, o, r0, r1));
+                    else pool.parallelForRange(rows, 16, (r0, r1) -> BF16Kernel.slabsBatch(p, xd, nt, out, o, rows, r0, r1));
                 }
                 return;
             }
