@@ -38,7 +38,7 @@ public final class FloatLanes {
 
     /**
      * Σ of the lanes, as a fixed tree: with n lanes, lane i += lane i xor h for h = n/2, …, 1, then lane 0 (see
-     * {@link #sum(float[])}). 4, 8 or 16 lanes. Each method here stays under C2's 35-byte limit for inlining a call
+     * {@link #sum(float[])}). Each method here stays under C2's 35-byte limit for inlining a call
      * it deems cold: a call left out of line would box its vector argument. Kernels so large that C2 stops inlining
      * anything but the JDK's own methods (NodeCountInliningCutoff) fold with {@link #W8} … {@link #W1} in place.
      */
@@ -47,7 +47,16 @@ public final class FloatLanes {
     }
 
     private static float sumShorter(FloatVector v) {
-        return v.length() == 8 ? sum8(v) : sum4(v);
+        return v.length() == 8 ? sum8(v) : sumShortest(v);
+    }
+
+    private static float sumShortest(FloatVector v) {
+        return v.length() == 4 ? sum4(v) : sumOther(v);
+    }
+
+    /** Other lane counts (2, or more than 16 on wide SVE machines): the scalar twin, the same tree. */
+    private static float sumOther(FloatVector v) {
+        return sum(v.toArray());
     }
 
     private static float sum16(FloatVector v) {
@@ -66,7 +75,7 @@ public final class FloatLanes {
         return v.add(v.rearrange(swap));
     }
 
-    /** The scalar twin of {@link #sum(FloatVector)}: lanes.length 4, 8 or 16. */
+    /** The scalar twin of {@link #sum(FloatVector)}: lanes.length a power of two. */
     public static float sum(float[] lanes) {
         float[] v = lanes.clone();
         for (int h = v.length / 2; h >= 1; h /= 2) {

@@ -16,7 +16,7 @@ class FloatLanesTest {
 
     @Test
     void sumIsTheFixedTreeInEveryTier() {
-        for (VectorSpecies<Float> sp : java.util.List.of(FloatVector.SPECIES_512, FloatVector.SPECIES_256, FloatVector.SPECIES_128)) {
+        for (VectorSpecies<Float> sp : java.util.List.of(FloatVector.SPECIES_512, FloatVector.SPECIES_256, FloatVector.SPECIES_128, FloatVector.SPECIES_64)) {
             if (sp.vectorBitSize() > FloatVector.SPECIES_PREFERRED.vectorBitSize()) continue;
             Random r = new Random(sp.length());
             float[] lanes = new float[sp.length()];
@@ -31,7 +31,8 @@ class FloatLanesTest {
                 for (float v : lanes) inOrder += v;
                 if (inOrder != expected) orderMatters++;
             }
-            assertThat(orderMatters).as("data on which the order of the additions changes the sum").isPositive();
+            if (sp.length() >= 4)  // with two lanes every order gives a + b
+                assertThat(orderMatters).as("data on which the order of the additions changes the sum").isPositive();
         }
     }
 
