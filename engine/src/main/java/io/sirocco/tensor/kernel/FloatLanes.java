@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * that computes them too (the reference the tests compare against bit for bit).
  *
  * <p>Used by the steps of the default model path: SwiGLU, attention scores and values, MLA, the Σx of the int8 prefill
- * and the BF16 decode slabs. The file-layout kernels (Q4_0Kernel and the like: decode with --no-int8-decode, types
- * without copies, copies that do not fit in memory) still call reduceLanes: they are too large for C2 to inline a helper
+ * and the BF16 decode slabs. The file-layout kernels (Q4_0Kernel and the like: decode in the library's default
+ * setting and with --no-int8-decode, types without copies, copies that do not fit in memory) still call reduceLanes: they are too large for C2 to inline a helper
  * into them, a helper left as a call boxes its vector argument, and written out in place the tree would have to be
  * repeated at some twenty call sites.
  */
