@@ -118,9 +118,9 @@ final class BF16Kernel implements RowKernel {
 
     /**
      * As {@link #slabs} for t &lt; n tokens (n ≤ {@link #BATCH}) in one pass over the copy: each row's 512 bytes are
-     * widened once into 16 registers, and each token's activations come from L1 (1 KiB per token and slab). out[outOff + t·outStride + r]; xd[t]
-     * from {@link #deinterleave}. The same operations in the same order as {@link #slabs}, so the same bits; the
-     * rows are read once where n passes of {@link #slabs} read them n times.
+     * widened once into 16 registers, and each token's activations come from L1 (1 KiB per token and slab).
+     * out[outOff + t·outStride + r]; xd[t] from {@link #deinterleave}. The same operations in the same order as
+     * {@link #slabs}, so the same bits; the rows are read once where n passes of {@link #slabs} read them n times.
      */
     static void slabsBatch(InterleavedRows p, float[][] xd, int n, float[] out, int outOff, int outStride, int r0, int r1) {
         MemorySegment w = p.data;

@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Used by the steps of the default model path: SwiGLU, attention scores and values, MLA, the Σx of the int8 prefill
  * and the BF16 decode slabs. The file-layout kernels (Q4_0Kernel and the like: decode in the library's default
- * setting and with --no-int8-decode, types without copies, copies that do not fit in memory) still call reduceLanes: they are too large for C2 to inline a helper
- * into them, a helper left as a call boxes its vector argument, and written out in place the tree would have to be
- * repeated at some twenty call sites.
+ * setting and with --no-int8-decode, types without copies, copies that do not fit in memory) still call reduceLanes:
+ * they are too large for C2 to inline a helper into them, a helper left as a call boxes its vector argument, and
+ * written out in place the tree would have to be repeated at some twenty call sites.
  */
 public final class FloatLanes {
     private FloatLanes() {}
@@ -38,9 +38,9 @@ public final class FloatLanes {
 
     /**
      * Σ of the lanes, as a fixed tree: with n lanes, lane i += lane i xor h for h = n/2, …, 1, then lane 0 (see
-     * {@link #sum(float[])}). Each method here stays under C2's 35-byte limit for inlining a call
-     * it deems cold: a call left out of line would box its vector argument. Kernels so large that C2 stops inlining
-     * anything but the JDK's own methods (NodeCountInliningCutoff) fold with {@link #W8} … {@link #W1} in place.
+     * {@link #sum(float[])}). Each method here stays under C2's 35-byte limit for inlining a call it deems cold: a
+     * call left out of line would box its vector argument. Kernels so large that C2 stops inlining anything but the
+     * JDK's own methods (NodeCountInliningCutoff) fold with {@link #W8} … {@link #W1} in place.
      */
     public static float sum(FloatVector v) {
         return v.length() == 16 ? sum16(v) : sumShorter(v);
@@ -75,14 +75,14 @@ public final class FloatLanes {
         return v.add(v.rearrange(swap));
     }
 
-    /** The scalar twin of {@link #sum(FloatVector)}: lanes.length a power of two. */
+    /**
+     * The scalar twin of {@link #sum(FloatVector)}: lanes.length a power of two. Only lanes below h feed lane 0, and
+     * for them i xor h is i + h, so the tree is kept in place on those lanes, with the vector's operand order.
+     */
     public static float sum(float[] lanes) {
         float[] v = lanes.clone();
-        for (int h = v.length / 2; h >= 1; h /= 2) {
-            float[] next = new float[v.length];
-            for (int i = 0; i < v.length; i++) next[i] = v[i] + v[i ^ h];
-            v = next;
-        }
+        for (int h = v.length / 2; h >= 1; h /= 2)
+            for (int i = 0; i < h; i++) v[i] = v[i] + v[i + h];
         return v[0];
     }
 

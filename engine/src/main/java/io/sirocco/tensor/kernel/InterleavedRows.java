@@ -384,7 +384,7 @@ final class InterleavedRows {
                 for (int l = 0; l < G; l++) q6Row(in, (l + t * G) * rb + src, stage, l * k);
                 transpose(stage, k, members, k * G * t);
             }
-            for (int r = 0; r < 2 * G; r++) FLOATS.set(out, o + 4 * r, f16(in, r * rb + src + 208));
+            for (int r = 0; r < 2 * G; r++) FLOATS.set(out, o + 4 * r, Bytes.f16(in, r * rb + src + 208));
             for (int j = 0; j < 16; j++) {
                 int sj = o + 8 * G + 34 * G * j;
                 System.arraycopy(members, 17 * G * j, out, sj, G);
@@ -439,11 +439,6 @@ final class InterleavedRows {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
-
-    /** The f16 at in[at] (little-endian) as a float, exactly, subnormals included. */
-    private static float f16(byte[] in, int at) {
-        return Float.float16ToFloat((short) ((in[at] & 0xFF) | in[at + 1] << 8));
-    }
 
     /**
      * out[off + k·G + l] = stage[l·K + k] for l &lt; G, k &lt; K (K a multiple of 8): 8×8 tiles, each as eight longs
