@@ -15,12 +15,13 @@ final class BF16Kernel implements RowKernel {
     private BF16Kernel() {}
 
     @Override
-    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff, float[] lanes) {
         FloatVector acc = FloatVector.zero(F);
         int c = 0;
         for (int bound = F.loopBound(cols); c < bound; c += L)
             acc = Vec.bfloats(w, off + 2L * c).fma(FloatVector.fromArray(F, x, xOff + c), acc);
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        float sum = FloatLanes.sum(lanes, 0, Vec.L);
         for (; c < cols; c++) sum += Bytes.bf16(w, off + 2L * c) * x[xOff + c];
         return sum;
     }
@@ -44,14 +45,15 @@ final class BF16Kernel implements RowKernel {
      * shifted left by 16, the odd ones the ints with the low half cleared. No widening conversion, half the loads of
      * {@link #dot} (≈ 20 % faster at decode).
      */
-    float dotPairs(MemorySegment w, long off, int cols, float[] xd) {
+    float dotPairs(MemorySegment w, long off, int cols, float[] xd, float[] lanes) {
         FloatVector even = FloatVector.zero(F), odd = even;
         for (int c = 0; c < cols; c += 2 * L) {
             IntVector v = IntVector.fromMemorySegment(Vec.I, w, off + 2L * c, Vec.LE);
             even = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xd, c), even);
             odd = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xd, c + L), odd);
         }
-        return even.add(odd).reduceLanes(VectorOperators.ADD);
+        even.add(odd).intoArray(lanes, 0);
+        return FloatLanes.sum(lanes, 0, Vec.L);
     }
 
     /**

@@ -14,12 +14,13 @@ final class F16Kernel implements RowKernel {
     private F16Kernel() {}
 
     @Override
-    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff, float[] lanes) {
         FloatVector acc = FloatVector.zero(F);
         int c = 0;
         for (int bound = F.loopBound(cols); c < bound; c += L)
             acc = Vec.halfs(w, off + 2L * c).fma(FloatVector.fromArray(F, x, xOff + c), acc);
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        float sum = FloatLanes.sum(lanes, 0, Vec.L);
         for (; c < cols; c++) sum += Bytes.f16(w, off + 2L * c) * x[xOff + c];
         return sum;
     }

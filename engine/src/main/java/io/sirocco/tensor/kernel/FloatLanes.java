@@ -16,11 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * only lane moves and correctly rounded arithmetic, so every tier computes the same bits, and each has a scalar twin
  * that computes them too (the reference the tests compare against bit for bit).
  *
- * <p>Used by the steps of the default model path: SwiGLU, attention scores and values, MLA, the Σx of the int8 prefill
- * and the BF16 decode slabs. The file-layout kernels (Q4_0Kernel and the like: decode in the library's default
- * setting and with --no-int8-decode, types without copies, copies that do not fit in memory) still call reduceLanes:
- * they are too large for C2 to inline a helper into them, a helper left as a call boxes its vector argument, and
- * written out in place the tree would have to be repeated at some twenty call sites.
+ * <p>Used by every float reduction of the model path: SwiGLU, attention scores and values, MLA, the Σx of the int8
+ * prefill, the BF16 decode slabs, and the file-layout kernels ({@link RowKernel}: decode in the library's default
+ * setting and with --no-int8-decode, types without copies, the small-batch tiles). Those kernels are too large for
+ * C2 to inline a helper that takes a vector, and a call left out of line boxes it, so they store their accumulators
+ * into a scratch array and reduce it with the scalar twin ({@link #sum(float[], int, int)}), which gives the same bits.
  */
 public final class FloatLanes {
     private FloatLanes() {}
@@ -80,10 +80,23 @@ public final class FloatLanes {
      * for them i xor h is i + h, so the tree is kept in place on those lanes, with the vector's operand order.
      */
     public static float sum(float[] lanes) {
-        float[] v = lanes.clone();
-        for (int h = v.length / 2; h >= 1; h /= 2)
-            for (int i = 0; i < h; i++) v[i] = v[i] + v[i + h];
-        return v[0];
+        return sum(lanes.clone(), 0, lanes.length);
+    }
+
+    /**
+     * {@link #sum(float[])} of lanes[off .. off + n), in place (those lanes are overwritten). This is how the
+     * file-layout kernels ({@link RowKernel}) reduce: they store their accumulators into a scratch array and call
+     * this, because they are too large for C2 to inline a helper that takes a vector, and such a call boxes it.
+     */
+    public static float sum(float[] lanes, int off, int n) {
+        for (int h = n / 2; h >= 1; h /= 2)
+            for (int i = off; i < off + h; i++) lanes[i] = lanes[i] + lanes[i + h];
+        return lanes[off];
+    }
+
+    /** out[o + g·stride] = {@link #sum(float[], int, int)} of lanes[g·n .. (g + 1)·n) for g &lt; groups. */
+    public static void sums(float[] lanes, int groups, int n, float[] out, int o, int stride) {
+        for (int g = 0; g < groups; g++) out[o + g * stride] = sum(lanes, g * n, n);
     }
 
     // exp(x) = 2^n · e^r with n = round(x / ln 2) and |r| ≤ ln 2 / 2; ln 2 in two parts so that x − n·ln 2 is exact

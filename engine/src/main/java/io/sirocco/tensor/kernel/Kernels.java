@@ -90,7 +90,7 @@ public final class Kernels {
         int cols = Checks.cols(w);
         Checks.row(w, row);
         Checks.range("x", x.length, xOff, cols);
-        return kernel(w.type()).dot(w.data(), row * w.rowBytes(), cols, x, xOff);
+        return kernel(w.type()).dot(w.data(), row * w.rowBytes(), cols, x, xOff, new float[4 * L]);
     }
 
     /** Writes row {@code row} of {@code w} to {@code dst[off .. off + cols)} (embedding lookups). */
@@ -136,7 +136,8 @@ public final class Kernels {
         if (n == 1 && w.type() == GgmlType.BF16 && cols % (2 * L) == 0) {
             float[] xd = BF16Kernel.deinterleave(x, xOff, cols);
             pool.parallelForRange(rows, 16, (r0, r1) -> {
-                for (int r = r0; r < r1; r++) out[outOff + r] = BF16Kernel.INSTANCE.dotPairs(data, r * rowBytes, cols, xd);
+                float[] lanes = new float[4 * L];
+                for (int r = r0; r < r1; r++) out[outOff + r] = BF16Kernel.INSTANCE.dotPairs(data, r * rowBytes, cols, xd, lanes);
             });
             return;
         }
@@ -152,9 +153,10 @@ public final class Kernels {
             pool.parallelForRange(rows, 16, (r0, r1) -> {
                 // Rows r, r + q, r + 2q and r + 3q together: four memory streams in flight per thread (RowKernel.dot4).
                 int q = (r1 - r0) / 4;
+                float[] lanes = new float[4 * L];
                 for (int r = r0; r < r0 + q; r++)
-                    k.dot4(data, r * rowBytes, q * rowBytes, cols, x, xOff, px, out, outOff + r, q);
-                for (int r = r0 + 4 * q; r < r1; r++) out[outOff + r] = k.dot(data, r * rowBytes, cols, x, xOff);
+                    k.dot4(data, r * rowBytes, q * rowBytes, cols, x, xOff, px, out, outOff + r, q, lanes);
+                for (int r = r0 + 4 * q; r < r1; r++) out[outOff + r] = k.dot(data, r * rowBytes, cols, x, xOff, lanes);
             });
             return;
         }
@@ -171,6 +173,7 @@ public final class Kernels {
         int block = rowBlock(cols);
         pool.parallelForRange((rows + block - 1) / block, 1, (b0, b1) -> {
             float[] wb = new float[block * cols];  // (block, cols)
+            float[] lanes = new float[16 * L];     // the lanes of a tile's 16 sums
             for (int b = b0; b < b1; b++) {
                 int r0 = b * block, nr = Math.min(block, rows - r0);
                 for (int i = 0; i < nr; i++) k.dequantize(data, (long) (r0 + i) * rowBytes, cols, wb, i * cols);
@@ -178,11 +181,11 @@ public final class Kernels {
                     int nt = Math.min(TILE, n - t), xt = xOff + t * cols, ot = outOff + t * rows + r0;
                     int i = 0;
                     if (nt == TILE) {
-                        for (; i + TILE <= nr; i += TILE) tile4x4(wb, i * cols, cols, x, xt, out, ot + i, rows);
-                        for (; i < nr; i++) dot4(wb, i * cols, cols, x, xt, out, ot + i, rows);
+                        for (; i + TILE <= nr; i += TILE) tile4x4(wb, i * cols, cols, x, xt, out, ot + i, rows, lanes);
+                        for (; i < nr; i++) dot4(wb, i * cols, cols, x, xt, out, ot + i, rows, lanes);
                     } else {
                         for (; i < nr; i++)
-                            for (int u = 0; u < nt; u++) out[ot + u * rows + i] = dot(wb, i * cols, cols, x, xt + u * cols);
+                            for (int u = 0; u < nt; u++) out[ot + u * rows + i] = dot(wb, i * cols, cols, x, xt + u * cols, lanes);
                     }
                 }
             }
@@ -196,7 +199,8 @@ public final class Kernels {
     }
 
     /** out[o + j + i·stride] = w[wo + j·cols ..] · x[xi + i·cols ..] for weight rows j < 4 and activation rows i < 4. */
-    private static void tile4x4(float[] w, int wo, int cols, float[] x, int xi, float[] out, int o, int stride) {
+    private static void tile4x4(float[] w, int wo, int cols, float[] x, int xi, float[] out, int o, int stride,
+                                float[] lanes) {
         FloatVector z = FloatVector.zero(F);
         FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
         FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
@@ -215,20 +219,20 @@ public final class Kernels {
             u = FloatVector.fromArray(F, w, w3 + c);
             a03 = u.fma(v0, a03); a13 = u.fma(v1, a13); a23 = u.fma(v2, a23); a33 = u.fma(v3, a33);
         }
-        float[] s = {
-            a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD), a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
-            a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD),
-            a20.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a22.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD),
-            a30.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD)};
+        // Lanes (i, j) at (4i + j)·L: activation row i's four sums land at out[o + i·stride + j].
+        a00.intoArray(lanes, 0); a01.intoArray(lanes, L); a02.intoArray(lanes, 2 * L); a03.intoArray(lanes, 3 * L);
+        a10.intoArray(lanes, 4 * L); a11.intoArray(lanes, 5 * L); a12.intoArray(lanes, 6 * L); a13.intoArray(lanes, 7 * L);
+        a20.intoArray(lanes, 8 * L); a21.intoArray(lanes, 9 * L); a22.intoArray(lanes, 10 * L); a23.intoArray(lanes, 11 * L);
+        a30.intoArray(lanes, 12 * L); a31.intoArray(lanes, 13 * L); a32.intoArray(lanes, 14 * L); a33.intoArray(lanes, 15 * L);
+        for (int g = 0; g < 16; g++) out[o + g / 4 * stride + g % 4] = FloatLanes.sum(lanes, g * L, L);
         for (; c < cols; c++)
             for (int i = 0; i < 4; i++)
-                for (int j = 0; j < 4; j++) s[4 * i + j] += w[wo + j * cols + c] * x[xi + i * cols + c];
-        for (int i = 0; i < 4; i++)
-            for (int j = 0; j < 4; j++) out[o + i * stride + j] = s[4 * i + j];
+                for (int j = 0; j < 4; j++) out[o + i * stride + j] += w[wo + j * cols + c] * x[xi + i * cols + c];
     }
 
     /** out[o + i·stride] = w · x[xi + i·cols ..] for four consecutive activation rows i. */
-    private static void dot4(float[] w, int wo, int cols, float[] x, int xi, float[] out, int o, int stride) {
+    private static void dot4(float[] w, int wo, int cols, float[] x, int xi, float[] out, int o, int stride,
+                             float[] lanes) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int x1 = xi + cols, x2 = x1 + cols, x3 = x2 + cols;
         int c = 0;
@@ -239,8 +243,9 @@ public final class Kernels {
             a2 = wv.fma(FloatVector.fromArray(F, x, x2 + c), a2);
             a3 = wv.fma(FloatVector.fromArray(F, x, x3 + c), a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        a0.intoArray(lanes, 0); a1.intoArray(lanes, L); a2.intoArray(lanes, 2 * L); a3.intoArray(lanes, 3 * L);
+        float s0 = FloatLanes.sum(lanes, 0, L), s1 = FloatLanes.sum(lanes, L, L);
+        float s2 = FloatLanes.sum(lanes, 2 * L, L), s3 = FloatLanes.sum(lanes, 3 * L, L);
         for (; c < cols; c++) {
             s0 += w[wo + c] * x[xi + c];
             s1 += w[wo + c] * x[x1 + c];
@@ -253,12 +258,13 @@ public final class Kernels {
         out[o + 3 * stride] = s3;
     }
 
-    private static float dot(float[] w, int wo, int cols, float[] x, int xi) {
+    private static float dot(float[] w, int wo, int cols, float[] x, int xi, float[] lanes) {
         FloatVector acc = FloatVector.zero(F);
         int c = 0;
         for (int bound = F.loopBound(cols); c < bound; c += L)
             acc = FloatVector.fromArray(F, w, wo + c).fma(FloatVector.fromArray(F, x, xi + c), acc);
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        float sum = FloatLanes.sum(lanes, 0, L);
         for (; c < cols; c++) sum += w[wo + c] * x[xi + c];
         return sum;
     }

@@ -16,7 +16,7 @@ final class Q4_0Kernel implements RowKernel {
     private Q4_0Kernel() {}
 
     @Override
-    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;  // low and high nibbles: two chains of FMAs in flight
         for (int b = 0, blocks = cols / 32; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
@@ -33,7 +33,8 @@ final class Q4_0Kernel implements RowKernel {
                 acc1 = hi.fma(FloatVector.fromArray(F, x, xi + 16 + p * Vec.L), acc1);
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        acc0.add(acc1).intoArray(lanes, 0);
+        return FloatLanes.sum(lanes, 0, Vec.L);
     }
 
     /**
@@ -58,9 +59,9 @@ final class Q4_0Kernel implements RowKernel {
      */
     @Override
     public void dot4(MemorySegment w, long off, long stride, int cols, float[] x, int xOff, float[] px,
-                     float[] out, int o, int outStride) {
+                     float[] out, int o, int outStride, float[] lanes) {
         if (px == null) {
-            RowKernel.super.dot4(w, off, stride, cols, x, xOff, px, out, o, outStride);
+            RowKernel.super.dot4(w, off, stride, cols, x, xOff, px, out, o, outStride, lanes);
             return;
         }
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -88,10 +89,8 @@ final class Q4_0Kernel implements RowKernel {
             a2 = s2.fma(FloatVector.broadcast(F, d2), a2);
             a3 = s3.fma(FloatVector.broadcast(F, d3), a3);
         }
-        out[o] = a0.reduceLanes(VectorOperators.ADD);
-        out[o + outStride] = a1.reduceLanes(VectorOperators.ADD);
-        out[o + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
-        out[o + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+        a0.intoArray(lanes, 0); a1.intoArray(lanes, Vec.L); a2.intoArray(lanes, 2 * Vec.L); a3.intoArray(lanes, 3 * Vec.L);
+        FloatLanes.sums(lanes, 4, Vec.L, out, o, outStride);
     }
 
     @Override

@@ -23,7 +23,7 @@ final class Q4_KKernel implements RowKernel {
     // slower on an L2-resident matrix, and per chunk from the packed longs with scalar shifts 16 % slower than the
     // vector widening into a small array (KernelBench 256×5120: 0.126 → 0.108 ms). Two FMA chains in flight.
     @Override
-    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff, float[] lanes) {
         float[] so = new float[16];  // per super-block: (scale, offset) × 8 sub-blocks
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
@@ -47,12 +47,13 @@ final class Q4_KKernel implements RowKernel {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        acc0.add(acc1).intoArray(lanes, 0);
+        return FloatLanes.sum(lanes, 0, Vec.L);
     }
 
     /** Two rows in one loop: two memory streams in flight per thread (see {@link RowKernel#dot2}); the body of dot per row. */
     @Override
-    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib) {
+    public void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib, float[] lanes) {
         float[] so = new float[32];  // per super-block, rows A then B: (scale, offset) × 8 sub-blocks
         FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
@@ -79,8 +80,10 @@ final class Q4_KKernel implements RowKernel {
                 }
             }
         }
-        out[ia] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        out[ib] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        a0.add(a1).intoArray(lanes, 0);
+        out[ia] = FloatLanes.sum(lanes, 0, Vec.L);
+        b0.add(b1).intoArray(lanes, 0);
+        out[ib] = FloatLanes.sum(lanes, 0, Vec.L);
     }
 
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;

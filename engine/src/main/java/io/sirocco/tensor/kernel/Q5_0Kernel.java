@@ -18,7 +18,7 @@ final class Q5_0Kernel implements RowKernel {
     private Q5_0Kernel() {}
 
     @Override
-    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff, float[] lanes) {
         float[] block = new float[32];
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0, blocks = cols / 32; b < blocks; b++) {
@@ -26,7 +26,8 @@ final class Q5_0Kernel implements RowKernel {
             for (int i = 0; i < 32; i += L)
                 acc = FloatVector.fromArray(F, block, i).fma(FloatVector.fromArray(F, x, xOff + 32 * b + i), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        return FloatLanes.sum(lanes, 0, Vec.L);
     }
 
     @Override

@@ -18,7 +18,7 @@ final class Q5_KKernel implements RowKernel {
     // As Q4_KKernel#dot (chunk k = the 32 bytes at 48 + 32k, low nibbles sub-block 2k, high nibbles 2k+1), with
     // bits 2k and 2k+1 of qh[l] as the fifth bits; each qs and qh load is widened once.
     @Override
-    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff) {
+    public float dot(MemorySegment w, long off, int cols, float[] x, int xOff, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int b = 0, blocks = cols / 256; b < blocks; b++) {
             long at = off + (long) b * BLOCK_BYTES;
@@ -49,7 +49,8 @@ final class Q5_KKernel implements RowKernel {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        acc0.add(acc1).intoArray(lanes, 0);
+        return FloatLanes.sum(lanes, 0, Vec.L);
     }
 
     @Override

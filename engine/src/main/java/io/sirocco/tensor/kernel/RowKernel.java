@@ -4,11 +4,13 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The fast kernels of one tensor type, on one row of {@code cols} values stored at byte {@code off} of {@code w}.
- * Arguments are checked by {@link Kernels}; implementations trust them.
+ * Arguments are checked by {@link Kernels}; implementations trust them. {@code lanes} is the caller's scratch of at
+ * least 4·L floats, into which the kernels store their accumulators to sum the lanes ({@link FloatLanes#sum(float[],
+ * int, int)}): the same bits whether the code runs interpreted, in C1 or in C2, which reduceLanes does not give.
  */
 interface RowKernel {
     /** Σ_c w[c] · x[xOff + c]. */
-    float dot(MemorySegment w, long off, int cols, float[] x, int xOff);
+    float dot(MemorySegment w, long off, int cols, float[] x, int xOff, float[] lanes);
 
     /**
      * out[ia] = Σ_c wA[c] · x[xOff + c] and out[ib] likewise for the row at {@code offB}. In decode one thread waits
@@ -16,9 +18,10 @@ interface RowKernel {
      * kernel that walks two rows far apart in one loop keeps two streams in flight (Q4_K and Q6_K override this,
      * 10–15 % from DRAM; Q4_0 and Q8_0 go to four rows in {@link #dot4}). The default is two {@link #dot} calls.
      */
-    default void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib) {
-        out[ia] = dot(w, offA, cols, x, xOff);
-        out[ib] = dot(w, offB, cols, x, xOff);
+    default void dot2(MemorySegment w, long offA, long offB, int cols, float[] x, int xOff, float[] out, int ia, int ib,
+                      float[] lanes) {
+        out[ia] = dot(w, offA, cols, x, xOff, lanes);
+        out[ib] = dot(w, offB, cols, x, xOff, lanes);
     }
 
     /**
@@ -31,9 +34,9 @@ interface RowKernel {
      * calls.
      */
     default void dot4(MemorySegment w, long off, long stride, int cols, float[] x, int xOff, float[] px,
-                      float[] out, int o, int outStride) {
-        dot2(w, off, off + stride, cols, x, xOff, out, o, o + outStride);
-        dot2(w, off + 2 * stride, off + 3 * stride, cols, x, xOff, out, o + 2 * outStride, o + 3 * outStride);
+                      float[] out, int o, int outStride, float[] lanes) {
+        dot2(w, off, off + stride, cols, x, xOff, out, o, o + outStride, lanes);
+        dot2(w, off + 2 * stride, off + 3 * stride, cols, x, xOff, out, o + 2 * outStride, o + 3 * outStride, lanes);
     }
 
     /**
