@@ -50,7 +50,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "2", description = "Layers of the synthetic model (default: ${DEFAULT-VALUE}).")
     int layers;
 
-    @Option(names = "--dtype", defaultValue = "Q4_0", description = "Synthetic model tensor type: Q4_0, Q8_0, Q4_K_M, BF16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dtype", defaultValue = "Q4_0", description = "Synthetic model tensor type: Q4_0, Q8_0, Q4_K_M, Q5_K_M, BF16 (default: ${DEFAULT-VALUE}).")
     String dtype;
 
     @Option(names = "--tokenizer", paramLabel = "FILE",
@@ -305,8 +305,9 @@ final class BenchCommand implements Callable<Integer> {
             case "Q4_0" -> { matrix = GgmlType.Q4_0; output = GgmlType.Q6_K; }
             case "Q8_0" -> { matrix = GgmlType.Q8_0; output = GgmlType.Q8_0; }
             case "Q4_K_M" -> { matrix = GgmlType.Q4_K; output = GgmlType.Q6_K; }
+            case "Q5_K_M" -> { matrix = GgmlType.Q5_K; output = GgmlType.Q6_K; }
             case "BF16" -> { matrix = GgmlType.BF16; output = GgmlType.BF16; }
-            default -> throw new IllegalArgumentException("unknown --dtype '" + dtype + "' (known: Q4_0, Q8_0, Q4_K_M, BF16)");
+            default -> throw new IllegalArgumentException("unknown --dtype '" + dtype + "' (known: Q4_0, Q8_0, Q4_K_M, Q5_K_M, BF16)");
         }
         Path dir = cacheDir != null ? cacheDir : io.sirocco.model.DemoModel.defaultDirectory().resolve("bench");
         String name = synthetic + "-L" + layers + "-" + dtype.toUpperCase(Locale.ROOT) + (tokenizer != null ? "-tekken" : "") + ".gguf";

@@ -18,12 +18,13 @@ import jdk.incubator.vector.VectorSpecies;
  * computes every quantized type: per 32 values for Q4_0 and Q8_0 (its q8_0), per 256 for the K types (its q8_K).
  *
  * <p>Lane l of every vector is row l of a group of G (Q4_0 and Q4_K: rows l, l + G, l + 2G and l + 3G of a quad, one
- * nibble each, see {@link #quadSums}; Q6_K: rows l and l + G, one byte each, see {@link #pairSums}). Per column the
+ * nibble each, see {@link #quadSums}; Q5_K and Q6_K: rows l and l + G, one byte each, see {@link #pairSums}). Per column the
  * lanes are multiplied by the column's broadcast activation; the products add up in 16-bit lanes over as many columns
  * as cannot overflow, then in 32-bit lanes scaled by the integer sub-block scales, and only once per block in floats:
  * ≈ 3 vector ops per G·1 weights where the float kernels ({@link RowKernel}) need ≈ 10 per 32. Bounds: Q4_0 and Q4_K
  * sum 32 products mod 2^16 whose result |Σ (q − 8)·x8| ≤ 32·8·127 (32 512 &lt; 2^15); Q6_K 8 products mod 2^16 whose
- * result |Σ (q − 32)·x8| ≤ 8·32·127 (32 512); Q8_0 2 products ≤ 128·127 (32 512).
+ * result |Σ (q − 32)·x8| ≤ 8·32·127 (32 512); Q5_K 16 products, |Σ (q − 16)·x8| ≤ 16·16·127 (32 512); Q8_0 2
+ * products ≤ 128·127 (32 512).
  *
  * <p>Every kernel casts its segment to {@link Segments#NATIVE} before loading from it (see there).
  *
@@ -78,7 +79,7 @@ final class Int8Decode {
         return switch (type) {
             case Q4_0 -> n <= 8;
             case Q8_0 -> n <= 4;
-            case Q4_K, Q6_K -> n < Vec.L;
+            case Q4_K, Q5_K, Q6_K -> n < Vec.L;
             default -> false;  // BF16's copy (column slabs) is read by BF16Kernel.slabs and slabsBatch
         };
     }
@@ -98,7 +99,7 @@ final class Int8Decode {
         pool.parallelForRange(p.groups, 1, (g0, g1) -> {
             int gr = p.groupRows;
             float[] tail = new float[gr];
-            short[] rs = gr > G ? new short[64 * G] : null;  // row sums: of a block (Q4_0), 8 sub-blocks (Q4_K), 16 (Q6_K)
+            short[] rs = gr > G ? new short[64 * G] : null;  // row sums: of a block (Q4_0), 8 sub-blocks (Q4_K, Q5_K), 16 (Q6_K)
             for (int g = g0; g < g1; g++) {
                 int r0 = g * gr;
                 boolean whole = r0 + gr <= p.rows;
@@ -112,6 +113,7 @@ final class Int8Decode {
                         case Q4_0 -> q4_0(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
                         case Q8_0 -> q8_0(p.data, at, nb, q.q, q.d, o, oo);
                         case Q4_K -> q4_K(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
+                        case Q5_K -> q5_K(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
                         case Q6_K -> q6_K(p.data, at, nb, q.q, q.d, rs, o, oo);
                         default -> throw Checks.unsupported(p.type);
                     }
@@ -255,25 +257,72 @@ final class Int8Decode {
     }
 
     /**
+     * 2·G rows of Q5_K (pairs, layout in {@link InterleavedRows}) · x (x quantized per 256): out[o .. o + 2G). Per
+     * sub-block two {@link #pairSums} of 16 columns each, kept in rs (8 sub-blocks × 4 quarters × 2G); then per
+     * super-block {@link #q5_KScales}.
+     */
+    static void q5_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, int[] sums, short[] rs, float[] out, int o) {
+        for (int s = 0; s < ns; s++, at += 560L * G) {
+            for (int j = 0; j < 8; j++) {
+                long q = at + 68L * G * j;
+                pairSums(w, q, xq, 256 * s + 32 * j, rs, 8 * G * j, 16);
+                pairSums(w, q + 32L * G, xq, 256 * s + 32 * j + 16, rs, 8 * G * j + 4 * G, 16);
+            }
+            q5_KScales(w, at, rs, sums, 8 * s, dx[s], out, o, s == 0);
+        }
+    }
+
+    /**
+     * One Q5_K super-block of a pair group, H rows at a time: Σ_j sc·(r + 16·Σx8) and Σ_j m·Σx8 in int lanes, then d
+     * and dmin (f32 in the copy): out (=|+=) a·d·x − m·dmin·x. r is the sum of the sub-block's four 8-column sums,
+     * two of which add up in 16 bits (|Σ (q − 16)·x8| ≤ 8·16·127 each).
+     */
+    private static void q5_KScales(MemorySegment w, long at, short[] rs, int[] sums, int sb, float dx, float[] out, int o,
+                                   boolean first) {
+        w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
+        for (int c = 0; c < 2 * G; c += H) {
+            IntVector a = IntVector.zero(Vec.I), m = a;
+            for (int j = 0; j < 8; j++) {
+                long sc = at + (64L + 68 * j) * G + c;
+                int bs = sums[sb + j], r = 8 * G * j + c;
+                IntVector sum = ((IntVector) ShortVector.fromArray(SH, rs, r).add(ShortVector.fromArray(SH, rs, r + 2 * G))
+                        .convertShape(VectorOperators.S2I, Vec.I, 0))
+                        .add((IntVector) ShortVector.fromArray(SH, rs, r + 4 * G).add(ShortVector.fromArray(SH, rs, r + 6 * G))
+                        .convertShape(VectorOperators.S2I, Vec.I, 0));
+                a = a.add(sum.add(16 * bs).mul((IntVector) ByteVector.fromMemorySegment(BH, w, sc, Vec.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0)));
+                m = m.add(((IntVector) ByteVector.fromMemorySegment(BH, w, sc + 2L * G, Vec.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0)).mul(bs));
+            }
+            FloatVector d = FloatVector.fromMemorySegment(F, w, at + 544L * G + 4L * c, Vec.LE).mul(dx);
+            FloatVector dmin = FloatVector.fromMemorySegment(F, w, at + 552L * G + 4L * c, Vec.LE).mul(dx);
+            FloatVector y = ((FloatVector) a.convert(VectorOperators.I2F, 0)).mul(d)
+                    .sub(((FloatVector) m.convert(VectorOperators.I2F, 0)).mul(dmin));
+            (first ? y : y.add(FloatVector.fromArray(F, out, o + c))).intoArray(out, o + c);
+        }
+    }
+
+    /**
      * 2·G rows of Q6_K (pairs, layout in {@link InterleavedRows}) · x (x quantized per 256): out[o .. o + 2G). Per
      * sub-block {@link #pairSums}, kept in rs (16 sub-blocks × 4G); then per super-block {@link #q6_KScales}.
      */
     static void q6_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, short[] rs, float[] out, int o) {
         for (int s = 0; s < ns; s++, at += 552L * G) {
-            for (int j = 0; j < 16; j++) pairSums(w, at + (10L + 34 * j) * G, xq, 256 * s + 16 * j, rs, 4 * G * j);
+            for (int j = 0; j < 16; j++) pairSums(w, at + (2L + 34 * j) * G, xq, 256 * s + 16 * j, rs, 4 * G * j, 32);
             q6_KScales(w, at, rs, dx[s], out, o, s == 0);
         }
     }
 
     /**
-     * One Q6_K sub-block of a pair group: 16 columns of shorts at q times x8[xb ..]. Lane l holds q ∈ [0, 63] of rows
-     * l (low byte) and l + G (high byte). Over 8 columns each lane sums v·x and (v >>> 8)·x mod 2^16: the high row's
-     * Σ (q − 32)·x8 is the second sum less 32·Σx8, the low row's the first less 256 times the second and 32·Σx8,
-     * exact because |Σ (q − 32)·x8| ≤ 8·32·127 fits 16 bits. No masks or sign extensions: one load, one shift, two
-     * multiplies and adds per 2·G weights. Into rs[rsOff ..] as (2 halves of 8 columns, 2G rows). Written out, not
-     * 8-column loops: C2 gave each such loop a pre-, main and post-loop and ~40 instructions of bounds set-up.
+     * 16 columns of pair shorts at q times x8[xb ..] (a Q6_K sub-block, half a Q5_K one). Lane l holds q of rows l
+     * (low byte) and l + G (high byte), q − zero the value (Q6_K: q ∈ [0, 63], zero 32; Q5_K: [0, 31], 16). Over 8
+     * columns each lane sums v·x and (v >>> 8)·x mod 2^16: the high row's Σ (q − zero)·x8 is the second sum less
+     * zero·Σx8, the low row's the first less 256 times the second and zero·Σx8, exact because |Σ (q − zero)·x8| ≤
+     * 8·32·127 fits 16 bits. No masks or sign extensions: one load, one shift, two multiplies and adds per 2·G weights.
+     * Into rs[rsOff ..] as (2 halves of 8 columns, 2G rows). Written out, not 8-column loops: C2 gave each such loop a
+     * pre-, main and post-loop and ~40 instructions of bounds set-up (a 16-column loop for Q5_K ran at half the speed).
      */
-    private static void pairSums(MemorySegment w, long q, short[] xq, int xb, short[] rs, int rsOff) {
+    private static void pairSums(MemorySegment w, long q, short[] xq, int xb, short[] rs, int rsOff, int zero) {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
         ShortVector v, s0, s1;
         short x;
@@ -294,8 +343,8 @@ final class Int8Decode {
         s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
         v = ShortVector.fromMemorySegment(S, w, q + 14L * G, Vec.LE); x = xq[xb + 7]; sx += x;
         s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-        s0.sub(s1.lanewise(VectorOperators.LSHL, 8)).sub((short) (32 * sx)).intoArray(rs, rsOff);
-        s1.sub((short) (32 * sx)).intoArray(rs, rsOff + G);
+        s0.sub(s1.lanewise(VectorOperators.LSHL, 8)).sub((short) (zero * sx)).intoArray(rs, rsOff);
+        s1.sub((short) (zero * sx)).intoArray(rs, rsOff + G);
         v = ShortVector.fromMemorySegment(S, w, q + 16L * G, Vec.LE); x = xq[xb + 8]; sx = x;
         s0 = v.mul(x); s1 = v.lanewise(VectorOperators.LSHR, 8).mul(x);
         v = ShortVector.fromMemorySegment(S, w, q + 18L * G, Vec.LE); x = xq[xb + 9]; sx += x;
@@ -312,8 +361,8 @@ final class Int8Decode {
         s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
         v = ShortVector.fromMemorySegment(S, w, q + 30L * G, Vec.LE); x = xq[xb + 15]; sx += x;
         s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-        s0.sub(s1.lanewise(VectorOperators.LSHL, 8)).sub((short) (32 * sx)).intoArray(rs, rsOff + 2 * G);
-        s1.sub((short) (32 * sx)).intoArray(rs, rsOff + 3 * G);
+        s0.sub(s1.lanewise(VectorOperators.LSHL, 8)).sub((short) (zero * sx)).intoArray(rs, rsOff + 2 * G);
+        s1.sub((short) (zero * sx)).intoArray(rs, rsOff + 3 * G);
     }
 
     /**
@@ -328,10 +377,10 @@ final class Int8Decode {
                 int r = 4 * G * j + c;
                 a = a.add(((IntVector) ShortVector.fromArray(SH, rs, r).convertShape(VectorOperators.S2I, Vec.I, 0))
                         .add((IntVector) ShortVector.fromArray(SH, rs, r + 2 * G).convertShape(VectorOperators.S2I, Vec.I, 0))
-                        .mul((IntVector) ByteVector.fromMemorySegment(BH, w, at + (8L + 34 * j) * G + c, Vec.LE)
+                        .mul((IntVector) ByteVector.fromMemorySegment(BH, w, at + 34L * G * j + c, Vec.LE)
                                 .convertShape(VectorOperators.B2I, Vec.I, 0)));
             }
-            FloatVector y = ((FloatVector) a.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromMemorySegment(F, w, at + 4L * c, Vec.LE).mul(dx));
+            FloatVector y = ((FloatVector) a.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromMemorySegment(F, w, at + 544L * G + 4L * c, Vec.LE).mul(dx));
             (first ? y : y.add(FloatVector.fromArray(F, out, o + c))).intoArray(out, o + c);
         }
     }

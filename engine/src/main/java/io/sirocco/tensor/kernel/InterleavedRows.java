@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  * across lanes, which is what keeps a matrix-vector product on the Vector API (no int8 dot product instruction)
  * under memory speed. llama.cpp repacks Q4_0 and Q4_K the same way for its x86 decode.
  *
- * <p>Rows are padded to whole groups with zero weights: G rows, 4·G for Q4_0 and Q4_K, 2·G for Q6_K. Each group is
+ * <p>Rows are padded to whole groups with zero weights: G rows, 4·G for Q4_0 and Q4_K, 2·G for Q5_K and Q6_K. Each group is
  * one contiguous run of {@code groupBytes}, block after block along the columns. Within a block, every field lists its
  * rows side by side (f16 scales as two bytes per row), in the order the kernel reads them: a kernel that went back
  * for a block's scales after its values (or kept reading a scale table beside them) ran at a third of the speed from
@@ -40,11 +40,19 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Q4_K in quads of 4·G rows, per 256 columns (148·4G bytes; the file takes 144·4G): per sub-block of 32
  *       columns the value shorts as for Q4_0, then its 6-bit scales sc[4G] and mins m[4G] as bytes; after the eight
  *       sub-blocks d[4G] and dmin[4G] f16.
- *   <li>Q6_K in pairs of 2·G rows, per 256 columns (276·2G bytes; the file takes 210·2G): d[2G] as f32 (small
- *       weights make it a subnormal half, which converted in the kernel leaves a subnormal float to multiply); then per
- *       sub-block of 16 columns its int8 scales sc[2G], then per column a short per lane i holding q ∈ [0, 63] of
- *       row i in the low byte and of row i + G in the high byte: 8 bits rather than 6 per value, so that the kernel
- *       needs no masks or sign extension, only one shift per 2·G values ({@link Int8Decode#q6_K}).
+ *   <li>Q6_K in pairs of 2·G rows, per 256 columns (276·2G bytes; the file takes 210·2G): per sub-block of 16
+ *       columns its int8 scales sc[2G], then per column a short per lane i holding q ∈ [0, 63] of row i in the low
+ *       byte and of row i + G in the high byte: 8 bits rather than 6 per value, so that the kernel needs no masks or
+ *       sign extension, only one shift per 2·G values ({@link Int8Decode#q6_K}); after the sixteen sub-blocks d[2G]
+ *       as f32 (small weights make it a subnormal half, which converted in the kernel leaves a subnormal float to
+ *       multiply). The scale fields the kernel reads after a super-block's values come last: with d first, 5 % slower
+ *       from DRAM (KernelBench 32768×5120, one thread: 7.0–7.5 → 6.6–6.9 ms); Q5_K with d and dmin first (16·G
+ *       bytes back) ran at half the speed for 3072 rows and more (17 MB of copy; 2048 rows ran at full speed).
+ *   <li>Q5_K in pairs of 2·G rows, per 256 columns (280·2G bytes; the file takes 176·2G): per sub-block of 32
+ *       columns the pair shorts as for Q6_K with q ∈ [0, 31], then its 6-bit scales sc[2G] and mins m[2G] as bytes;
+ *       after the eight sub-blocks d[2G] and dmin[2G] as f32 ({@link Int8Decode#q5_K}). Pairs rather than quads of nibbles plus a plane
+ *       of fifth bits: the same vector operations per value as Q4_K's quads, where a separate bit plane would double
+ *       them.
  * </ul>
  *
  * <p>BF16 is the exception: no lanes are interleaved (its products are float FMAs, summed per row), but the matrix is
@@ -63,7 +71,7 @@ final class InterleavedRows {
     private static final Object UNAVAILABLE = new Object();
 
     final GgmlType type;
-    /** Rows per group: G; 4·G for Q4_0 and Q4_K, whose 16-bit lanes hold the nibbles of four rows; 2·G for Q6_K. */
+    /** Rows per group: G; 4·G for Q4_0 and Q4_K, whose 16-bit lanes hold the nibbles of four rows; 2·G for Q5_K, Q6_K. */
     final int groupRows;
     final int rows, cols, groups;
     /** Columns per block of the layout ({@link #blockCols(GgmlType)}) and bytes of one group's block. */
@@ -77,7 +85,7 @@ final class InterleavedRows {
         this.cols = cols;
         this.groupRows = switch (type) {
             case Q4_0, Q4_K -> 4 * G;
-            case Q6_K -> 2 * G;
+            case Q5_K, Q6_K -> 2 * G;
             default -> G;
         };
         this.groups = (rows + groupRows - 1) / groupRows;
@@ -86,6 +94,7 @@ final class InterleavedRows {
             case Q4_0 -> 18;
             case Q8_0 -> 34;
             case Q4_K -> 148;
+            case Q5_K -> 280;
             case Q6_K -> 276;
             case BF16 -> 2 * SLAB;  // one slab's width of G rows; the slabs themselves span all rows (see slabBytes)
             default -> throw Checks.unsupported(type);
@@ -114,7 +123,7 @@ final class InterleavedRows {
         if (G != 16 && G != 32) return false;
         return switch (type) {
             case Q4_0, Q8_0 -> cols % 32 == 0;
-            case Q4_K, Q6_K -> cols % 256 == 0;
+            case Q4_K, Q5_K, Q6_K -> cols % 256 == 0;
             case BF16 -> Vec.L == 16 && cols % SLAB == 0;  // BF16Kernel.slabs is written for 16 float lanes
             default -> false;
         };
@@ -286,6 +295,7 @@ final class InterleavedRows {
             case Q4_0 -> packQ4_0(rowsOf, rowBytes, out);
             case Q8_0 -> packQ8_0(rowsOf, rowBytes, out);
             case Q4_K -> packQ4_K(rowsOf, rowBytes, out);
+            case Q5_K -> packQ5_K(rowsOf, rowBytes, out);
             case Q6_K -> packQ6_K(rowsOf, rowBytes, out);
             default -> throw Checks.unsupported(type);
         }
@@ -371,9 +381,10 @@ final class InterleavedRows {
     }
 
     /**
-     * Q6_K in pairs: per super-block the 2·G d; per sub-block j the 2·G scales, then per column the short of lane l
-     * holding q ∈ [0, 63] of row l in its low byte and of row l + G in its high byte. Each row is first spelled out
-     * as sc and 16 values per sub-block (the stage), each half of the rows transposed, then the halves interleaved.
+     * Q6_K in pairs: per sub-block j the 2·G scales, then per column the short of lane l holding q ∈ [0, 63] of row
+     * l in its low byte and of row l + G in its high byte; after the sixteen sub-blocks the 2·G d. Each row is first
+     * spelled out as sc and 16 values per sub-block (the stage), each half of the rows transposed, then the halves
+     * interleaved.
      */
     private void packQ6_K(byte[] in, int rb, byte[] out) {
         int k = 16 * 17;  // per sub-block j of 16 columns: sc, 16 values
@@ -384,9 +395,9 @@ final class InterleavedRows {
                 for (int l = 0; l < G; l++) q6Row(in, (l + t * G) * rb + src, stage, l * k);
                 transpose(stage, k, members, k * G * t);
             }
-            for (int r = 0; r < 2 * G; r++) FLOATS.set(out, o + 4 * r, Bytes.f16(in, r * rb + src + 208));
+            for (int r = 0; r < 2 * G; r++) FLOATS.set(out, o + 544 * G + 4 * r, Bytes.f16(in, r * rb + src + 208));
             for (int j = 0; j < 16; j++) {
-                int sj = o + 8 * G + 34 * G * j;
+                int sj = o + 34 * G * j;
                 System.arraycopy(members, 17 * G * j, out, sj, G);
                 System.arraycopy(members, k * G + 17 * G * j, out, sj + G, G);
                 for (int i = 0; i < 16; i++) {
@@ -396,6 +407,57 @@ final class InterleavedRows {
                     lo.or(hi.lanewise(VectorOperators.LSHL, 8)).reinterpretAsBytes().intoArray(out, sj + 2 * G + 2 * G * i);
                 }
             }
+        }
+    }
+
+    /**
+     * Q5_K in pairs: per sub-block j, per column the short of lane l holding q ∈ [0, 31] of row l in its low byte and
+     * of row l + G in its high byte (as Q6_K), then the 2·G scales and mins; after the eight sub-blocks the 2·G d and
+     * dmin as f32.
+     */
+    private void packQ5_K(byte[] in, int rb, byte[] out) {
+        MemorySegment rows = MemorySegment.ofArray(in);  // for scaleK4/minK4
+        int k = 256;  // a stage row: the super-block's values in order
+        byte[] stage = new byte[G * k], members = new byte[2 * k * G];
+        for (int s = 0, ns = cols / 256, o = 0; s < ns; s++, o += blockBytes) {
+            int src = 176 * s;
+            for (int t = 0; t < 2; t++) {
+                for (int l = 0; l < G; l++) q5Row(in, (l + t * G) * rb + src, stage, l * k);
+                transpose(stage, k, members, k * G * t);
+            }
+            for (int r = 0; r < 2 * G; r++) {
+                FLOATS.set(out, o + 544 * G + 4 * r, Bytes.f16(in, r * rb + src));
+                FLOATS.set(out, o + 552 * G + 4 * r, Bytes.f16(in, r * rb + src + 2));
+            }
+            for (int j = 0; j < 8; j++) {
+                int sj = o + 68 * G * j;
+                for (int r = 0; r < 2 * G; r++) {
+                    out[sj + 64 * G + r] = (byte) ScalarKernels.scaleK4(rows, (long) r * rb + src + 4, j);
+                    out[sj + 66 * G + r] = (byte) ScalarKernels.minK4(rows, (long) r * rb + src + 4, j);
+                }
+                for (int i = 0; i < 32; i++) {
+                    int c = G * (32 * j + i);
+                    ShortVector lo = (ShortVector) ByteVector.fromArray(QB, members, c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+                    ShortVector hi = (ShortVector) ByteVector.fromArray(QB, members, k * G + c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+                    lo.or(hi.lanewise(VectorOperators.LSHL, 8)).reinterpretAsBytes().intoArray(out, sj + 2 * G * i);
+                }
+            }
+        }
+    }
+
+    /**
+     * One row's Q5_K super-block at r as the stage row at t: its 256 values q ∈ [0, 31] in order. Chunk c of the 128
+     * nibble bytes holds sub-block 2c in its low nibbles and 2c + 1 in its high ones; their fifth bits are bits 2c and
+     * 2c + 1 of the 32 qh bytes (ScalarKernels.q5_K).
+     */
+    private static void q5Row(byte[] in, int r, byte[] stage, int t) {
+        ByteVector qh = ByteVector.fromArray(B32, in, r + 16);
+        for (int c = 0; c < 4; c++) {
+            ByteVector qs = ByteVector.fromArray(B32, in, r + 48 + 32 * c);
+            qs.and((byte) 0xF).or(qh.lanewise(VectorOperators.LSHR, 2 * c).and((byte) 1).lanewise(VectorOperators.LSHL, 4))
+                    .intoArray(stage, t + 64 * c);
+            qs.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2 * c + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4))
+                    .intoArray(stage, t + 64 * c + 32);
         }
     }
 
@@ -430,12 +492,14 @@ final class InterleavedRows {
         return 17 * (c / 16) + 1 + c % 16;
     }
 
-    /** G lanes: one column of a quad (Q4_0, Q4_K) or pair (Q6_K) as bytes of one row each, and as the packed shorts. */
+    /** G lanes: one column of a quad (Q4_0, Q4_K) or pair (Q5_K, Q6_K) as bytes of one row each, and as the packed shorts. */
     private static final VectorSpecies<Byte> QB = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * G));
     private static final VectorSpecies<Short> QS = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * G));
 
     /** 16 bytes: one Q6_K sub-block's values per vector while packing ({@link #q6Row}). */
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /** 32 bytes: one Q5_K sub-block's values per vector while packing ({@link #q5Row}). */
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);

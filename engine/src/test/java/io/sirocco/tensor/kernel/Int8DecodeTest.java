@@ -41,7 +41,7 @@ class Int8DecodeTest {
     static Stream<Arguments> cases() {
         int g = InterleavedRows.G;
         // Q4_0 and Q4_K group 4·g rows (quads): 4g + 3 and 9g reach whole quads and more than one.
-        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K).flatMap(t -> Stream.of(1, 5, g, g + 3, 2 * g + 7, 4 * g + 3, 9 * g)
+        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K).flatMap(t -> Stream.of(1, 5, g, g + 3, 2 * g + 7, 4 * g + 3, 9 * g)
                 .flatMap(rows -> Stream.of(1, 3).map(th -> Arguments.of(t, rows, th))));
     }
 
@@ -76,11 +76,11 @@ class Int8DecodeTest {
         int rows = 2 * InterleavedRows.G + 3, cols = 512;
         float[] values = KernelsTest.random(new Random(31), rows * cols, 0.002f);
         Tensor w = Quantizer.tensor("small." + type, type, new long[] {rows, cols}, values, arena);
-        if (type == GgmlType.Q4_K || type == GgmlType.Q6_K) {
+        if (type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K) {
             int subnormal = 0;
             for (int r = 0; r < rows; r++)
-                for (int b = 0; b < cols / 256; b++) {  // d is the first half of a Q4_K block, the last of a Q6_K one
-                    long at = r * type.byteSize(cols) + b * type.typeSize + (type == GgmlType.Q4_K ? 0 : 208);
+                for (int b = 0; b < cols / 256; b++) {  // d is the first half of a Q4_K or Q5_K block, the last of a Q6_K one
+                    long at = r * type.byteSize(cols) + b * type.typeSize + (type == GgmlType.Q6_K ? 208 : 0);
                     short h = w.data().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, at);
                     if ((h & 0x7C00) == 0 && (h & 0x3FF) != 0) subnormal++;
                 }
@@ -133,7 +133,7 @@ class Int8DecodeTest {
     }
 
     static Stream<GgmlType> types() {
-        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K);
+        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
     }
 
     /** Scales of every f16 kind the repacked kernels convert by bit moves: negative, subnormal, zero, large. */
