@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matrix-vector product (decode) over {@link InterleavedRows} with the activations quantized to int8, as llama.cpp
- * computes every quantized type: per 32 values for Q4_0 and Q8_0 (its q8_0), per 256 for the K types (its q8_K).
+ * computes every quantized type: per 32 values for Q4_0, Q8_0 and Q5_0 (its q8_0), per 256 for the K types (its q8_K).
  *
  * <p>Lane l of every vector is row l of a group of G (Q4_0 and Q4_K: rows l, l + G, l + 2G and l + 3G of a quad, one
  * nibble each, see {@link #quadSums}; Q5_K and Q6_K: rows l and l + G, one byte each, see {@link #pairSums}). Per column the
@@ -78,7 +78,7 @@ final class Int8Decode {
     static boolean takes(GgmlType type, int n) {
         return switch (type) {
             case Q4_0 -> n <= 8;
-            case Q8_0 -> n <= 4;
+            case Q8_0, Q5_0 -> n <= 4;  // Q5_0's copy is Q8_0 (InterleavedRows)
             case Q4_K, Q5_K, Q6_K -> n < Vec.L;
             default -> false;  // BF16's copy (column slabs) is read by BF16Kernel.slabs and slabsBatch
         };
@@ -111,7 +111,7 @@ final class Int8Decode {
                     int nb = p.cols / p.blockCols;
                     switch (p.type) {
                         case Q4_0 -> q4_0(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
-                        case Q8_0 -> q8_0(p.data, at, nb, q.q, q.d, o, oo);
+                        case Q8_0, Q5_0 -> q8_0(p.data, at, nb, q.q, q.d, o, oo);
                         case Q4_K -> q4_K(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
                         case Q5_K -> q5_K(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
                         case Q6_K -> q6_K(p.data, at, nb, q.q, q.d, rs, o, oo);

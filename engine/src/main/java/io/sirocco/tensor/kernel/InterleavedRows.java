@@ -36,7 +36,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       lane i holding the nibbles of rows i, i + G, i + 2G, i + 3G from the lowest bits up; then d[4G] f16. The
  *       kernel multiplies whole shorts and their shifts, with no masks ({@link Int8Decode#q4_0}): a quarter fewer
  *       vector operations than one row per lane, 20.9 → 25.3 GB/s on one thread (KernelBench 32768×5120).
- *   <li>Q8_0, per 32 columns (34·G bytes, as the file): d[G] f16; then per column the G signed bytes.
+ *   <li>Q8_0, per 32 columns (34·G bytes, as the file): d[G] f16; then per column the G signed bytes. Q5_0 takes
+ *       this layout too, converted exactly (q − 16 ∈ [−16, 15] under the same d; 34 bytes per 32 values, the file 22).
  *   <li>Q4_K in quads of 4·G rows, per 256 columns (148·4G bytes; the file takes 144·4G): per sub-block of 32
  *       columns the value shorts as for Q4_0, then its 6-bit scales sc[4G] and mins m[4G] as bytes; after the eight
  *       sub-blocks d[4G] and dmin[4G] f16.
@@ -92,7 +93,7 @@ final class InterleavedRows {
         this.blockCols = blockCols(type);
         this.blockBytes = groupRows * switch (type) {
             case Q4_0 -> 18;
-            case Q8_0 -> 34;
+            case Q8_0, Q5_0 -> 34;
             case Q4_K -> 148;
             case Q5_K -> 280;
             case Q6_K -> 276;
@@ -108,7 +109,7 @@ final class InterleavedRows {
      * so that one activation scale meets one weight block.
      */
     static int blockCols(GgmlType type) {
-        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0 ? 32 : 256;
+        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q5_0 ? 32 : 256;
     }
 
     /** BF16: columns per slab, and the bytes of one slab (every row's SLAB values, rows padded to whole groups). */
@@ -122,7 +123,7 @@ final class InterleavedRows {
     static boolean supports(GgmlType type, int cols) {
         if (G != 16 && G != 32) return false;
         return switch (type) {
-            case Q4_0, Q8_0 -> cols % 32 == 0;
+            case Q4_0, Q8_0, Q5_0 -> cols % 32 == 0;
             case Q4_K, Q5_K, Q6_K -> cols % 256 == 0;
             case BF16 -> Vec.L == 16 && cols % SLAB == 0;  // BF16Kernel.slabs is written for 16 float lanes
             default -> false;
@@ -294,6 +295,7 @@ final class InterleavedRows {
         switch (type) {
             case Q4_0 -> packQ4_0(rowsOf, rowBytes, out);
             case Q8_0 -> packQ8_0(rowsOf, rowBytes, out);
+            case Q5_0 -> packQ8_0(q8_0Rows(rowsOf, rowBytes), 34 * (cols / 32), out);
             case Q4_K -> packQ4_K(rowsOf, rowBytes, out);
             case Q5_K -> packQ5_K(rowsOf, rowBytes, out);
             case Q6_K -> packQ6_K(rowsOf, rowBytes, out);
@@ -357,6 +359,28 @@ final class InterleavedRows {
             for (int l = 0; l < G; l++) System.arraycopy(in, l * rb + src + 2, stage, l * k, k);
             transpose(stage, k, out, o + 2 * G);
         }
+    }
+
+    /**
+     * G rows of Q5_0 as Q8_0 rows: per block the same d, then the 32 values q − 16 (low nibbles and bit i of qh are
+     * value i, high nibbles and bit i + 16 value i + 16), exactly the weights of the file.
+     */
+    private byte[] q8_0Rows(byte[] in, int rb) {
+        int nb = cols / 32;
+        byte[] q8 = new byte[G * 34 * nb];
+        for (int r = 0; r < G; r++)
+            for (int b = 0; b < nb; b++) {
+                int src = r * rb + 22 * b, dst = (r * nb + b) * 34;
+                q8[dst] = in[src];
+                q8[dst + 1] = in[src + 1];
+                int qh = (in[src + 2] & 0xFF) | (in[src + 3] & 0xFF) << 8 | (in[src + 4] & 0xFF) << 16 | (in[src + 5] & 0xFF) << 24;
+                for (int i = 0; i < 16; i++) {
+                    int q = in[src + 6 + i] & 0xFF;
+                    q8[dst + 2 + i] = (byte) (((q & 0xF) | ((qh >>> i) & 1) << 4) - 16);
+                    q8[dst + 18 + i] = (byte) (((q >>> 4) | ((qh >>> (i + 16)) & 1) << 4) - 16);
+                }
+            }
+        return q8;
     }
 
     /**

@@ -41,7 +41,7 @@ class Int8DecodeTest {
     static Stream<Arguments> cases() {
         int g = InterleavedRows.G;
         // Q4_0 and Q4_K group 4·g rows (quads): 4g + 3 and 9g reach whole quads and more than one.
-        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K).flatMap(t -> Stream.of(1, 5, g, g + 3, 2 * g + 7, 4 * g + 3, 9 * g)
+        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K).flatMap(t -> Stream.of(1, 5, g, g + 3, 2 * g + 7, 4 * g + 3, 9 * g)
                 .flatMap(rows -> Stream.of(1, 3).map(th -> Arguments.of(t, rows, th))));
     }
 
@@ -133,7 +133,7 @@ class Int8DecodeTest {
     }
 
     static Stream<GgmlType> types() {
-        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+        return Stream.of(GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
     }
 
     /** Scales of every f16 kind the repacked kernels convert by bit moves: negative, subnormal, zero, large. */
