@@ -258,15 +258,14 @@ final class Int8Decode {
 
     /**
      * 2·G rows of Q5_K (pairs, layout in {@link InterleavedRows}) · x (x quantized per 256): out[o .. o + 2G). Per
-     * sub-block two {@link #pairSums} of 16 columns each, kept in rs (8 sub-blocks × 4 quarters × 2G); then per
+     * sub-block four {@link #pairSums} of 8 columns each, kept in rs (8 sub-blocks × 4 quarters × 2G); then per
      * super-block {@link #q5_KScales}.
      */
     static void q5_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, int[] sums, short[] rs, float[] out, int o) {
         for (int s = 0; s < ns; s++, at += 560L * G) {
             for (int j = 0; j < 8; j++) {
                 long q = at + 68L * G * j;
-                pairSums(w, q, xq, 256 * s + 32 * j, rs, 8 * G * j, 16);
-                pairSums(w, q + 32L * G, xq, 256 * s + 32 * j + 16, rs, 8 * G * j + 4 * G, 16);
+                for (int h = 0; h < 4; h++) pairSums(w, q + 16L * G * h, xq, 256 * s + 32 * j + 8 * h, rs, 8 * G * j + 2 * G * h, 16);
             }
             q5_KScales(w, at, rs, sums, 8 * s, dx[s], out, o, s == 0);
         }
@@ -304,23 +303,28 @@ final class Int8Decode {
 
     /**
      * 2·G rows of Q6_K (pairs, layout in {@link InterleavedRows}) · x (x quantized per 256): out[o .. o + 2G). Per
-     * sub-block {@link #pairSums}, kept in rs (16 sub-blocks × 4G); then per super-block {@link #q6_KScales}.
+     * sub-block two {@link #pairSums} of 8 columns, kept in rs (16 sub-blocks × 4G); then per super-block {@link #q6_KScales}.
      */
     static void q6_K(MemorySegment w, long at, int ns, short[] xq, float[] dx, short[] rs, float[] out, int o) {
         for (int s = 0; s < ns; s++, at += 552L * G) {
-            for (int j = 0; j < 16; j++) pairSums(w, at + (2L + 34 * j) * G, xq, 256 * s + 16 * j, rs, 4 * G * j, 32);
+            for (int j = 0; j < 16; j++) {
+                pairSums(w, at + (2L + 34 * j) * G, xq, 256 * s + 16 * j, rs, 4 * G * j, 32);
+                pairSums(w, at + (18L + 34 * j) * G, xq, 256 * s + 16 * j + 8, rs, 4 * G * j + 2 * G, 32);
+            }
             q6_KScales(w, at, rs, dx[s], out, o, s == 0);
         }
     }
 
     /**
-     * 16 columns of pair shorts at q times x8[xb ..] (a Q6_K sub-block, half a Q5_K one). Lane l holds q of rows l
-     * (low byte) and l + G (high byte), q − zero the value (Q6_K: q ∈ [0, 63], zero 32; Q5_K: [0, 31], 16). Over 8
-     * columns each lane sums v·x and (v >>> 8)·x mod 2^16: the high row's Σ (q − zero)·x8 is the second sum less
-     * zero·Σx8, the low row's the first less 256 times the second and zero·Σx8, exact because |Σ (q − zero)·x8| ≤
-     * 8·32·127 fits 16 bits. No masks or sign extensions: one load, one shift, two multiplies and adds per 2·G weights.
-     * Into rs[rsOff ..] as (2 halves of 8 columns, 2G rows). Written out, not 8-column loops: C2 gave each such loop a
-     * pre-, main and post-loop and ~40 instructions of bounds set-up (a 16-column loop for Q5_K ran at half the speed).
+     * 8 columns of pair shorts at q times x8[xb ..] (half a Q6_K sub-block, a quarter of a Q5_K one). Lane l holds q
+     * of rows l (low byte) and l + G (high byte), q − zero the value (Q6_K: q ∈ [0, 63], zero 32; Q5_K: [0, 31], 16).
+     * Each lane sums v·x and (v >>> 8)·x mod 2^16: the high row's Σ (q − zero)·x8 is the second sum less zero·Σx8, the
+     * low row's the first less 256 times the second and zero·Σx8, exact because |Σ (q − zero)·x8| ≤ 8·32·127 fits 16
+     * bits. No masks or sign extensions: one load, one shift, two multiplies and adds per 2·G weights. Into
+     * rs[rsOff ..] as 2G rows. Written out, not a loop: C2 gave such a loop a pre-, main and post-loop and ~40
+     * instructions of bounds set-up. Eight columns, not sixteen: written out for sixteen, the method was large enough
+     * that some runs' C2 left a load or a shift in it to the Vector API's Java code (Q4_K_M decode at 2 threads 3.3–4.1
+     * t/s against 8–11, JFR: ScopedMemoryAccess.loadFromMemorySegmentScopedInternal, lanewiseShiftTemplate).
      */
     private static void pairSums(MemorySegment w, long q, short[] xq, int xb, short[] rs, int rsOff, int zero) {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
@@ -345,24 +349,6 @@ final class Int8Decode {
         s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
         s0.sub(s1.lanewise(VectorOperators.LSHL, 8)).sub((short) (zero * sx)).intoArray(rs, rsOff);
         s1.sub((short) (zero * sx)).intoArray(rs, rsOff + G);
-        v = ShortVector.fromMemorySegment(S, w, q + 16L * G, Vec.LE); x = xq[xb + 8]; sx = x;
-        s0 = v.mul(x); s1 = v.lanewise(VectorOperators.LSHR, 8).mul(x);
-        v = ShortVector.fromMemorySegment(S, w, q + 18L * G, Vec.LE); x = xq[xb + 9]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 20L * G, Vec.LE); x = xq[xb + 10]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 22L * G, Vec.LE); x = xq[xb + 11]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 24L * G, Vec.LE); x = xq[xb + 12]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 26L * G, Vec.LE); x = xq[xb + 13]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 28L * G, Vec.LE); x = xq[xb + 14]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 30L * G, Vec.LE); x = xq[xb + 15]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-        s0.sub(s1.lanewise(VectorOperators.LSHL, 8)).sub((short) (zero * sx)).intoArray(rs, rsOff + 2 * G);
-        s1.sub((short) (zero * sx)).intoArray(rs, rsOff + 3 * G);
     }
 
     /**
