@@ -5,7 +5,6 @@ import static io.sirocco.tensor.kernel.Vec.L;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** F16 rows: IEEE binary16, widened in registers by {@link Vec#halfs}. */
 final class F16Kernel implements RowKernel {

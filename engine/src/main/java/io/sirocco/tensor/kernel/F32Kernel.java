@@ -5,7 +5,6 @@ import static io.sirocco.tensor.kernel.Vec.L;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** F32 rows: plain little-endian floats. */
 final class F32Kernel implements RowKernel {

@@ -23,8 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * as cannot overflow, then in 32-bit lanes scaled by the integer sub-block scales, and only once per block in floats:
  * ≈ 3 vector ops per G·1 weights where the float kernels ({@link RowKernel}) need ≈ 10 per 32. Bounds: Q4_0 and Q4_K
  * sum 32 products mod 2^16 whose result |Σ (q − 8)·x8| ≤ 32·8·127 (32 512 &lt; 2^15); Q6_K 8 products mod 2^16 whose
- * result |Σ (q − 32)·x8| ≤ 8·32·127 (32 512); Q5_K 16 products, |Σ (q − 16)·x8| ≤ 16·16·127 (32 512); Q8_0 2
- * products ≤ 128·127 (32 512).
+ * result |Σ (q − 32)·x8| ≤ 8·32·127 (32 512); Q5_K 8 products, |Σ (q − 16)·x8| ≤ 8·16·127 (16 256, so two such sums
+ * still add up in 16 bits); Q8_0 2 products ≤ 128·127 (32 512).
  *
  * <p>Every kernel casts its segment to {@link Segments#NATIVE} before loading from it (see there).
  *

@@ -7,7 +7,6 @@ import io.sirocco.parallel.WorkerPool;
 import io.sirocco.tensor.GgmlType;
 import io.sirocco.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Vector API kernels over weights kept in their GGUF block layouts: dequantization happens inside the dot product.
@@ -41,8 +40,9 @@ public final class Kernels {
 
     /**
      * Whether decode (one activation row, or a few: see InterleavedRows.usedFor) runs over copies of the matrices made
-     * for it ({@link InterleavedRows}: on first use, or ahead by a {@link BackgroundRepack}): Q4_0, Q8_0, Q5_0 (as Q8_0), Q4_K, Q5_K and Q6_K
-     * with rows in vector lanes and int8 activations ({@link Int8Decode}), as llama.cpp does, ≈ 2× faster with logits
+     * for it ({@link InterleavedRows}: on first use, or ahead by a {@link BackgroundRepack}): Q4_0, Q8_0, Q5_0 (as
+     * Q8_0), Q4_K, Q5_K and Q6_K with rows in vector lanes and int8 activations ({@link Int8Decode}), as llama.cpp
+     * does, ≈ 2× faster with logits
      * moved by ~1e-2; BF16 in column slabs ({@link BF16Kernel#slabs}), same float math, ≈ 1.7× faster. The copies
      * cost memory. Off by default, so the library's results match the f32 reference to rounding.
      */
