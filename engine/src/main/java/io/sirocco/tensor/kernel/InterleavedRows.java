@@ -424,12 +424,7 @@ final class InterleavedRows {
                 int sj = o + 34 * G * j;
                 System.arraycopy(members, 17 * G * j, out, sj, G);
                 System.arraycopy(members, k * G + 17 * G * j, out, sj + G, G);
-                for (int i = 0; i < 16; i++) {
-                    int c = G * (17 * j + 1 + i);
-                    ShortVector lo = (ShortVector) ByteVector.fromArray(QB, members, c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
-                    ShortVector hi = (ShortVector) ByteVector.fromArray(QB, members, k * G + c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
-                    lo.or(hi.lanewise(VectorOperators.LSHL, 8)).reinterpretAsBytes().intoArray(out, sj + 2 * G + 2 * G * i);
-                }
+                for (int i = 0; i < 16; i++) pairShorts(members, k * G, G * (17 * j + 1 + i), out, sj + 2 * G + 2 * G * i);
             }
         }
     }
@@ -459,12 +454,7 @@ final class InterleavedRows {
                     out[sj + 64 * G + r] = (byte) ScalarKernels.scaleK4(rows, (long) r * rb + src + 4, j);
                     out[sj + 66 * G + r] = (byte) ScalarKernels.minK4(rows, (long) r * rb + src + 4, j);
                 }
-                for (int i = 0; i < 32; i++) {
-                    int c = G * (32 * j + i);
-                    ShortVector lo = (ShortVector) ByteVector.fromArray(QB, members, c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
-                    ShortVector hi = (ShortVector) ByteVector.fromArray(QB, members, k * G + c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
-                    lo.or(hi.lanewise(VectorOperators.LSHL, 8)).reinterpretAsBytes().intoArray(out, sj + 2 * G * i);
-                }
+                for (int i = 0; i < 32; i++) pairShorts(members, k * G, G * (32 * j + i), out, sj + 2 * G * i);
             }
         }
     }
@@ -483,6 +473,16 @@ final class InterleavedRows {
             qs.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2 * c + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4))
                     .intoArray(stage, t + 64 * c + 32);
         }
+    }
+
+    /**
+     * One column of a pair group (Q5_K, Q6_K) into out[to ..]: the short of lane l holds member byte c + l of the
+     * first half of the rows (row l) low and of the second half (row l + G, {@code half} further on) high.
+     */
+    private static void pairShorts(byte[] members, int half, int c, byte[] out, int to) {
+        ShortVector lo = (ShortVector) ByteVector.fromArray(QB, members, c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+        ShortVector hi = (ShortVector) ByteVector.fromArray(QB, members, half + c).convertShape(VectorOperators.ZERO_EXTEND_B2S, QS, 0);
+        lo.or(hi.lanewise(VectorOperators.LSHL, 8)).reinterpretAsBytes().intoArray(out, to);  // little-endian lanes
     }
 
     /** One row's Q6_K super-block at r as the stage row at t: per sub-block its scale, then its 16 values q ∈ [0, 63]. */
