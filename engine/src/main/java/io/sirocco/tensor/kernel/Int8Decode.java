@@ -99,7 +99,8 @@ final class Int8Decode {
         pool.parallelForRange(p.groups, 1, (g0, g1) -> {
             int gr = p.groupRows;
             float[] tail = new float[gr];
-            short[] rs = gr > G ? new short[64 * G] : null;  // row sums: of a block (Q4_0), 8 sub-blocks (Q4_K, Q5_K), 16 (Q6_K)
+            short[] rs = gr > G ? new short[64 * G] : null;
+            int[] acc = new int[G];  // Q8_0: a block's int sums (q8Pairs)  // row sums: of a block (Q4_0), 8 sub-blocks (Q4_K, Q5_K), 16 (Q6_K)
             for (int g = g0; g < g1; g++) {
                 int r0 = g * gr;
                 boolean whole = r0 + gr <= p.rows;
@@ -111,7 +112,7 @@ final class Int8Decode {
                     int nb = p.cols / p.blockCols;
                     switch (p.type) {
                         case Q4_0 -> q4_0(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
-                        case Q8_0, Q5_0 -> q8_0(p.data, at, nb, q.q, q.d, o, oo);
+                        case Q8_0, Q5_0 -> q8_0(p.data, at, nb, q.q, q.d, acc, o, oo);
                         case Q4_K -> q4_K(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
                         case Q5_K -> q5_K(p.data, at, nb, q.q, q.d, q.sums, rs, o, oo);
                         case Q6_K -> q6_K(p.data, at, nb, q.q, q.d, rs, o, oo);
@@ -243,19 +244,14 @@ final class Int8Decode {
     }
 
     /** G rows of Q8_0 · x: pairs of columns summed in 16-bit lanes, widened to 32 bits, per block of 32 d. */
-    static void q8_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, float[] out, int o) {
+    static void q8_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, int[] acc, float[] out, int o) {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
         FloatVector o0 = FloatVector.zero(F), o1 = o0;
         for (int b = 0; b < nb; b++, at += 34L * G) {
             ShortVector d = ShortVector.fromMemorySegment(S, w, at, Vec.LE);
-            IntVector a0 = IntVector.zero(Vec.I), a1 = a0;
             int xb = 32 * b;
-            for (int k = 0; k < 32; k += 2) {
-                ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(B, w, at + (2L + k) * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + k])
-                        .add(((ShortVector) ByteVector.fromMemorySegment(B, w, at + (3L + k) * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + k + 1]));
-                a0 = a0.add((IntVector) p.convert(VectorOperators.S2I, 0));
-                a1 = a1.add((IntVector) p.convert(VectorOperators.S2I, 1));
-            }
+            for (int k = 0; k < 32; k += 8) q8Pairs(w, at + (2L + k) * G, xq, xb + k, acc, k > 0);
+            IntVector a0 = IntVector.fromArray(Vec.I, acc, 0), a1 = IntVector.fromArray(Vec.I, acc, H);
             float scale = 0x1p112f * dx[b];
             IntVector d0 = (IntVector) d.convert(VectorOperators.S2I, 0), d1 = (IntVector) d.convert(VectorOperators.S2I, 1);
             o0 = ((FloatVector) a0.convert(VectorOperators.I2F, 0)).fma(d0.and(0x8000).lanewise(VectorOperators.LSHL, 16)
@@ -265,6 +261,33 @@ final class Int8Decode {
         }
         o0.intoArray(out, o);
         o1.intoArray(out, o + H);
+    }
+
+    /**
+     * 8 columns of Q8_0 bytes at q times x8[xb ..], two at a time in 16-bit lanes (≤ 2·128·127), widened into acc's two
+     * int halves (rows 0 .. H and H .. G), or added to them. Written out, not a loop: on a Xeon the block loop of Q8_0
+     * decode ran 1.3–1.4× faster from DRAM this way (KernelBench 131072×5120: 63 → 45 ms); written out for all 32
+     * columns in one method, one run in three of the model ran 2.4× slower (3.25 against 7.9 t/s).
+     */
+    private static void q8Pairs(MemorySegment w, long q, short[] xq, int xb, int[] acc, boolean add) {
+        w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
+        IntVector a0 = add ? IntVector.fromArray(Vec.I, acc, 0) : IntVector.zero(Vec.I);
+        IntVector a1 = add ? IntVector.fromArray(Vec.I, acc, H) : IntVector.zero(Vec.I);
+        ShortVector p;
+        p = ((ShortVector) ByteVector.fromMemorySegment(B, w, q, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb])
+                .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 1L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 1]));
+        a0 = a0.add((IntVector) p.convert(VectorOperators.S2I, 0)); a1 = a1.add((IntVector) p.convert(VectorOperators.S2I, 1));
+        p = ((ShortVector) ByteVector.fromMemorySegment(B, w, q + 2L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 2])
+                .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 3L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 3]));
+        a0 = a0.add((IntVector) p.convert(VectorOperators.S2I, 0)); a1 = a1.add((IntVector) p.convert(VectorOperators.S2I, 1));
+        p = ((ShortVector) ByteVector.fromMemorySegment(B, w, q + 4L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 4])
+                .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 5L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 5]));
+        a0 = a0.add((IntVector) p.convert(VectorOperators.S2I, 0)); a1 = a1.add((IntVector) p.convert(VectorOperators.S2I, 1));
+        p = ((ShortVector) ByteVector.fromMemorySegment(B, w, q + 6L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 6])
+                .add(((ShortVector) ByteVector.fromMemorySegment(B, w, q + 7L * G, Vec.LE).convertShape(VectorOperators.B2S, S, 0)).mul(xq[xb + 7]));
+        a0 = a0.add((IntVector) p.convert(VectorOperators.S2I, 0)); a1 = a1.add((IntVector) p.convert(VectorOperators.S2I, 1));
+        a0.intoArray(acc, 0);
+        a1.intoArray(acc, H);
     }
 
     /**
