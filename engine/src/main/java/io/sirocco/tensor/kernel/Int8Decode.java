@@ -99,8 +99,8 @@ final class Int8Decode {
         pool.parallelForRange(p.groups, 1, (g0, g1) -> {
             int gr = p.groupRows;
             float[] tail = new float[gr];
-            short[] rs = gr > G ? new short[64 * G] : null;
-            int[] acc = new int[G];  // Q8_0: a block's int sums (q8Pairs)  // row sums: of a block (Q4_0), 8 sub-blocks (Q4_K, Q5_K), 16 (Q6_K)
+            short[] rs = gr > G ? new short[64 * G] : null;  // row sums: of a block (Q4_0), 8 sub-blocks (Q4_K, Q5_K), 16 (Q6_K)
+            int[] acc = new int[G];  // Q8_0: a block's int sums (q8Pairs)
             for (int g = g0; g < g1; g++) {
                 int r0 = g * gr;
                 boolean whole = r0 + gr <= p.rows;
@@ -141,9 +141,10 @@ final class Int8Decode {
 
     /**
      * The quad loop of Q4_0 (Q4_K: {@link #quadSumsInParts}): 32 columns of quad shorts at {@code at} times x8[xb ..],
-     * and per quarter t of the 4·G rows Σ (q − 8)·x8 into rs[rsOff + t·G ..]. Each lane sums v·x, (v >>> 4)·x, (v >>> 8)·x and
-     * (v >>> 12)·x mod 2^16; subtracting 16 times the next sum leaves one nibble's, exact because the result fits 16
-     * bits (|Σ (q − 8)·x8| ≤ 32·8·127) though the partial sums overflow. {@code sum} is Σ x8 over the 32 columns.
+     * and per quarter t of the 4·G rows Σ (q − 8)·x8 into rs[rsOff + t·G ..]. Each lane sums v·x, (v >>> 4)·x,
+     * (v >>> 8)·x and (v >>> 12)·x mod 2^16; subtracting 16 times the next sum leaves one nibble's, exact because the
+     * result fits 16 bits (|Σ (q − 8)·x8| ≤ 32·8·127) though the partial sums overflow. {@code sum} is Σ x8 over the 32
+     * columns.
      */
     private static void quadSums(MemorySegment w, long at, short[] xq, int xb, int sum, short[] rs, int rsOff) {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
