@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * computes every quantized type: per 32 values for Q4_0, Q8_0 and Q5_0 (its q8_0), per 256 for the K types (its q8_K).
  *
  * <p>Lane l of every vector is row l of a group of G (Q4_0 and Q4_K: rows l, l + G, l + 2G and l + 3G of a quad, one
- * nibble each, see {@link #quadSums}; Q5_K and Q6_K: rows l and l + G, one byte each, see {@link #pairSums}). Per column the
+ * nibble each, see {@link #q4_0}; Q5_K and Q6_K: rows l and l + G, one byte each, see {@link #pairSums}). Per column the
  * lanes are multiplied by the column's broadcast activation; the products add up in 16-bit lanes over as many columns
  * as cannot overflow, then in 32-bit lanes scaled by the integer sub-block scales, and only once per block in floats:
  * ≈ 3 vector ops per G·1 weights where the float kernels ({@link RowKernel}) need ≈ 10 per 32. Bounds: Q4_0 and Q4_K
@@ -127,7 +127,7 @@ final class Int8Decode {
     /*
      * The kernels below keep their vectors inside one method: C2 gave up inlining even small helpers that take or
      * return vectors ("NodeCountInliningCutoff", "callee uses too much stack") and then boxed every vector, 5× slower.
-     * Helpers that hand their results over through a small array (quadSums, pairSums) are safe. That holds for the f16
+     * Helpers that hand their results over through a small array (quadPart, pairSums) are safe. That holds for the f16
      * conversion too: as a one-line helper it cost 70–500 KB allocated per call and up to 1.6× the time (KernelBench
      * 256×5120), so its copies (Q4_0, Q8_0) stay; Q4_K has its own, and the Q6_K copy holds its scales as floats.
      * f16 scales become floats by bit moves: sign to bit 31, exponent and mantissa shifted up 13, then × 2^112 for
@@ -140,34 +140,11 @@ final class Int8Decode {
      */
 
     /**
-     * The quad loop of Q4_0 (Q4_K: {@link #quadSumsInParts}): 32 columns of quad shorts at {@code at} times x8[xb ..],
-     * and per quarter t of the 4·G rows Σ (q − 8)·x8 into rs[rsOff + t·G ..]. Each lane sums v·x, (v >>> 4)·x,
-     * (v >>> 8)·x and (v >>> 12)·x mod 2^16; subtracting 16 times the next sum leaves one nibble's, exact because the
-     * result fits 16 bits (|Σ (q − 8)·x8| ≤ 32·8·127) though the partial sums overflow. {@code sum} is Σ x8 over the 32
-     * columns.
-     */
-    private static void quadSums(MemorySegment w, long at, short[] xq, int xb, int sum, short[] rs, int rsOff) {
-        w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
-        ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-        for (int k = 0; k < 32; k++) {
-            ShortVector v = ShortVector.fromMemorySegment(S, w, at + 2L * G * k, Vec.LE);
-            short x = xq[xb + k];
-            s0 = s0.add(v.mul(x));
-            s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
-            s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-            s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
-        }
-        short offset = (short) (8 * sum);  // Σ (q − 8)·x8 = Σ q·x8 − 8·Σ x8
-        s0.sub(s1.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, rsOff);
-        s1.sub(s2.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, rsOff + G);
-        s2.sub(s3.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, rsOff + 2 * G);
-        s3.sub(offset).intoArray(rs, rsOff + 3 * G);
-    }
-
-    /**
-     * {@link #quadSums} as four calls of 8 columns written out (Q4_K). On a Xeon, Q4_K decode ran faster from DRAM this
+     * Q4_0's quad loop (see {@link #q4_0}) for a Q4_K sub-block at {@code at}, into rs[rsOff ..], as four calls of 8
+     * columns written out. On a Xeon, Q4_K decode ran faster from DRAM this
      * way (KernelBench 131072×5120: 50 → 36–41 ms; the model 6.6–6.8 → 7.4–7.6 t/s on one thread, 12.7–13.0 → 14.1–14.6
-     * on two) and 3 % slower from L2. Q4_0 ran slower in the model this way, so it keeps the loop.
+     * on two) and 3 % slower from L2. Q4_0 ran slower in the model this way, so it keeps the loop. {@code sum} is Σ x8
+     * over the 32 columns.
      */
     private static void quadSumsInParts(MemorySegment w, long at, short[] xq, int xb, int sum, short[] rs, int rsOff) {
         quadPart(w, at, xq, xb, (short) (8 * sum), rs, rsOff, false);  // Σ (q − 8)·x8 = Σ q·x8 − 8·Σ x8
@@ -177,8 +154,8 @@ final class Int8Decode {
     }
 
     /**
-     * 8 of {@link #quadSums}' 32 columns, written out as {@link #pairSums}; the nibble sums less {@code offset}, into
-     * rs or added to it mod 2^16: the parts add up to the block's sums mod 2^16, which are exact (see quadSums).
+     * 8 of a sub-block's 32 columns, written out as {@link #pairSums}; the nibble sums less {@code offset}, into
+     * rs or added to it mod 2^16: the parts add up to the block's sums mod 2^16, which are exact (see q4_0).
      */
     private static void quadPart(MemorySegment w, long at, short[] xq, int xb, short offset, short[] rs, int rsOff, boolean add) {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
@@ -225,13 +202,33 @@ final class Int8Decode {
     }
 
     /**
-     * 4·G rows of Q4_0 (quads, layout in {@link InterleavedRows}) · x: out[o .. o + 4G). Per block {@link #quadSums}
-     * (no masks: one load, three shifts, four multiplies and adds per 4·G weights), then its row sums times d.
+     * 4·G rows of Q4_0 (quads, layout in {@link InterleavedRows}) · x: out[o .. o + 4G). Per block the quad loop: 32
+     * columns of quad shorts times x8, and per quarter t of the 4·G rows Σ (q − 8)·x8 into rs[t·G ..]. Each lane sums
+     * v·x, (v >>> 4)·x, (v >>> 8)·x and (v >>> 12)·x mod 2^16 (no masks: one load, three shifts, four multiplies and
+     * adds per 4·G weights); subtracting 16 times the next sum leaves one nibble's, exact because the result fits 16
+     * bits (|Σ (q − 8)·x8| ≤ 32·8·127) though the partial sums overflow. Then the block's row sums times d.
+     *
+     * <p>The quad loop is written here, not in a helper: as a helper (288 bytecodes) C2 inlined it or not depending on
+     * whether its own compilation had finished first ("already compiled into a big method"), and the model's Q4_0
+     * decode ran at 7.7–8.3 t/s in JVMs that inlined it and 4.9–6.6 in the others (one thread, on a Xeon).
      */
     static void q4_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, int[] sums, short[] rs, float[] out, int o) {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
         for (int b = 0; b < nb; b++, at += 72L * G) {
-            quadSums(w, at, xq, 32 * b, sums[b], rs, 0);
+            ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int k = 0, xb = 32 * b; k < 32; k++) {
+                ShortVector v = ShortVector.fromMemorySegment(S, w, at + 2L * G * k, Vec.LE);
+                short x = xq[xb + k];
+                s0 = s0.add(v.mul(x));
+                s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
+                s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+                s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
+            }
+            short offset = (short) (8 * sums[b]);  // Σ (q − 8)·x8 = Σ q·x8 − 8·Σ x8
+            s0.sub(s1.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 0);
+            s1.sub(s2.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, G);
+            s2.sub(s3.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 2 * G);
+            s3.sub(offset).intoArray(rs, 3 * G);
             float scale = 0x1p112f * dx[b];
             for (int c = 0; c < 4 * G; c += H) {  // rows c .. c + H: their sums (rs) times d, which follows the values
                 IntVector r = (IntVector) ShortVector.fromArray(SH, rs, c).convertShape(VectorOperators.S2I, Vec.I, 0);
