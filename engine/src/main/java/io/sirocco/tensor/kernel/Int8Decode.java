@@ -5,6 +5,7 @@ import static io.sirocco.tensor.kernel.InterleavedRows.G;
 import io.sirocco.parallel.WorkerPool;
 import io.sirocco.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -38,6 +39,15 @@ final class Int8Decode {
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(G * 8));
     private static final VectorSpecies<Float> F = Vec.F;  // G / 2 lanes
     private static final int H = G / 2;
+    /**
+     * How far ahead of its loads Q4_0 decode touches the copy, one byte per 64-byte column: a software prefetch that
+     * the Vector API lacks. On a Xeon, KernelBench 131072×5120 from DRAM: 35.8 ms untouched, 32.3 at 1 KB, 30.9 at
+     * 2 KB, 31.9 at 4 KB, 33.6 at 16 KB; the model's Q4_0 decode 7.8–8.1 → 8.2–8.5 t/s on one thread.
+     */
+    private static final long AHEAD = 2048;
+    /** Where the touched bytes go, so that C2 keeps the loads. */
+    @SuppressWarnings("unused")
+    private static int touched;
     /** H lanes: one float vector's worth of 16-bit and 8-bit values. */
     private static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, VectorShape.forBitSize(H * 16));
     private static final VectorSpecies<Byte> BH = VectorSpecies.of(byte.class, VectorShape.forBitSize(H * 8));
@@ -206,7 +216,8 @@ final class Int8Decode {
      * columns of quad shorts times x8, and per quarter t of the 4·G rows Σ (q − 8)·x8 into rs[t·G ..]. Each lane sums
      * v·x, (v >>> 4)·x, (v >>> 8)·x and (v >>> 12)·x mod 2^16 (no masks: one load, three shifts, four multiplies and
      * adds per 4·G weights); subtracting 16 times the next sum leaves one nibble's, exact because the result fits 16
-     * bits (|Σ (q − 8)·x8| ≤ 32·8·127) though the partial sums overflow. Then the block's row sums times d.
+     * bits (|Σ (q − 8)·x8| ≤ 32·8·127) though the partial sums overflow. Then the block's row sums times d. Each
+     * column also touches the copy {@link #AHEAD} bytes on.
      *
      * <p>The quad loop is written here, not in a helper: as a helper (288 bytecodes) C2 inlined it or not depending on
      * whether its own compilation had finished first ("already compiled into a big method"), and the model's Q4_0
@@ -214,10 +225,13 @@ final class Int8Decode {
      */
     static void q4_0(MemorySegment w, long at, int nb, short[] xq, float[] dx, int[] sums, short[] rs, float[] out, int o) {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
+        long last = w.byteSize() - 1;
+        int touch = 0;
         for (int b = 0; b < nb; b++, at += 72L * G) {
             ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
             for (int k = 0, xb = 32 * b; k < 32; k++) {
                 ShortVector v = ShortVector.fromMemorySegment(S, w, at + 2L * G * k, Vec.LE);
+                touch += w.get(ValueLayout.JAVA_BYTE, Math.min(at + 2L * G * k + AHEAD, last));
                 short x = xq[xb + k];
                 s0 = s0.add(v.mul(x));
                 s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
@@ -239,6 +253,7 @@ final class Int8Decode {
                 (b == 0 ? y : y.add(FloatVector.fromArray(F, out, o + c))).intoArray(out, o + c);
             }
         }
+        touched = touch;
     }
 
     /** G rows of Q8_0 · x: pairs of columns summed in 16-bit lanes, widened to 32 bits, per block of 32 d. */
