@@ -417,7 +417,14 @@ final class Int8Decode {
      * Each lane sums v·x and (v >>> 8)·x mod 2^16: the high row's Σ (q − zero)·x8 is the second sum less zero·Σx8, the
      * low row's the first less 256 times the second and zero·Σx8, exact because |Σ (q − zero)·x8| ≤ 8·32·127 fits 16
      * bits. No masks or sign extensions: one load, one shift, two multiplies and adds per 2·G weights. Into
-     * rs[rsOff ..] as 2G rows. Written out, not a loop: C2 gave such a loop a pre-, main and post-loop and ~40
+     * rs[rsOff ..] as 2G rows.
+     *
+     * <p>The shift is of 32-bit lanes: C2 gives int shifts an immediate count (one uop, port 0) and short shifts a
+     * count in a register (two uops, ports 0 and 5). Each even lane then also takes its odd neighbour's low byte into
+     * its high byte, adding 256·Σ lo·x to its second sum, which is 256 times the neighbour's first sum mod 2^16; that
+     * comes back out once per call. The low row's sum is unchanged, as 256·256 ≡ 0. On a Xeon, KernelBench Q6_K
+     * 131072×5120 from DRAM: 64.3–65.9 → 59.6–60.0 ms; the Q4_0 model (its output matrix is Q6_K) 8.3 → 8.9 t/s on one
+     * pinned thread. Written out, not a loop: C2 gave such a loop a pre-, main and post-loop and ~40
      * instructions of bounds set-up. Eight columns, not sixteen: written out for sixteen, the method was large enough
      * that some runs' C2 left a load or a shift in it to the Vector API's Java code (Q4_K_M decode at 2 threads 3.3–4.1
      * t/s against 8–11, JFR: ScopedMemoryAccess.loadFromMemorySegmentScopedInternal, lanewiseShiftTemplate).
@@ -428,21 +435,22 @@ final class Int8Decode {
         short x;
         int sx;
         v = ShortVector.fromMemorySegment(S, w, q, Vec.LE); x = xq[xb]; sx = x;
-        s0 = v.mul(x); s1 = v.lanewise(VectorOperators.LSHR, 8).mul(x);
+        s0 = v.mul(x); s1 = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x);
         v = ShortVector.fromMemorySegment(S, w, q + 2L * G, Vec.LE); x = xq[xb + 1]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
         v = ShortVector.fromMemorySegment(S, w, q + 4L * G, Vec.LE); x = xq[xb + 2]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
         v = ShortVector.fromMemorySegment(S, w, q + 6L * G, Vec.LE); x = xq[xb + 3]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
         v = ShortVector.fromMemorySegment(S, w, q + 8L * G, Vec.LE); x = xq[xb + 4]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
         v = ShortVector.fromMemorySegment(S, w, q + 10L * G, Vec.LE); x = xq[xb + 5]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
         v = ShortVector.fromMemorySegment(S, w, q + 12L * G, Vec.LE); x = xq[xb + 6]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
         v = ShortVector.fromMemorySegment(S, w, q + 14L * G, Vec.LE); x = xq[xb + 7]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
+        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
+        s1 = s1.sub(s0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).and(0xFF00).reinterpretAsShorts());
         s0.sub(s1.lanewise(VectorOperators.LSHL, 8)).sub((short) (zero * sx)).intoArray(rs, rsOff);
         s1.sub((short) (zero * sx)).intoArray(rs, rsOff + G);
     }
