@@ -89,9 +89,16 @@ final class Int8PanelMatmul {
                         int k1 = Math.min(nb, k0 + KB);
                         for (int g = 0; g < groups; g++) {
                             int i = g * ROWS;
-                            if (wd == P2) rows5x2(wq, i * cols, cols, sc, off, offsets, i * nb, xq[p], dx[p], xs[p], sums, acc, i * wd, k0, k1);
-                            else rows5x1(wq, i * cols, cols, sc, off, offsets, i * nb, xq[p], dx[p], xs[p], sums, acc, i * wd, k0, k1);
+                            if (wd == P2) rows5x2(wq, i * cols, cols, sc, i * nb, xq[p], dx[p], sums, acc, i * wd, k0, k1);
+                            else rows5x1(wq, i * cols, cols, sc, i * nb, xq[p], dx[p], sums, acc, i * wd, k0, k1);
                         }
+                    }
+                    // Q4_K's offsets: acc += off (5, nb) · xs (nb, width), a float matmul 1/32 the size, tiled in
+                    // registers rather than one more load and FMA per flushed vector.
+                    for (int g = 0; offsets && g < groups; g++) {
+                        int i = g * ROWS;
+                        if (wd == P2) PanelMatmul.rows5x4(off, i * nb, nb, xs[p], 0, 0, nb, acc, i * wd);
+                        else PanelMatmul.rows5x2(off, i * nb, nb, xs[p], 0, 0, nb, acc, i * wd);
                     }
                     panels.scatter(p, n, acc, nr, out, outOff + start[p] * rows + r0, rows);
                 }
@@ -164,8 +171,7 @@ final class Int8PanelMatmul {
      * acc (5, 2·LS) at ao += w rows [wo, wo + 5·cols) · panel (cols, 2·LS) over the 32-column blocks [b0, b1): per
      * block the 16-bit sums of q·x8, then {@link #flush}.
      */
-    private static void rows5x2(short[] w, int wo, int cols, float[] sc, float[] off, boolean offsets, int so,
-                                short[] xq, float[] dx, float[] xs, short[] sums, float[] acc, int ao,
+    private static void rows5x2(short[] w, int wo, int cols, float[] sc, int so, short[] xq, float[] dx, short[] sums, float[] acc, int ao,
                                 int b0, int b1) {
         int w1 = wo + cols, w2 = w1 + cols, w3 = w2 + cols, w4 = w3 + cols, nb = cols / 32;
         for (int b = b0; b < b1; b++) {
@@ -182,13 +188,12 @@ final class Int8PanelMatmul {
             s00.intoArray(sums, 0); s01.intoArray(sums, LS); s10.intoArray(sums, P2); s11.intoArray(sums, P2 + LS);
             s20.intoArray(sums, 2 * P2); s21.intoArray(sums, 2 * P2 + LS); s30.intoArray(sums, 3 * P2); s31.intoArray(sums, 3 * P2 + LS);
             s40.intoArray(sums, 4 * P2); s41.intoArray(sums, 4 * P2 + LS);
-            flush(sums, P2, nb, b, sc, off, offsets, so, dx, xs, acc, ao);
+            flush(sums, P2, nb, b, sc, so, dx, acc, ao);
         }
     }
 
     /** As {@link #rows5x2} for a panel of LS tokens. */
-    private static void rows5x1(short[] w, int wo, int cols, float[] sc, float[] off, boolean offsets, int so,
-                                short[] xq, float[] dx, float[] xs, short[] sums, float[] acc, int ao,
+    private static void rows5x1(short[] w, int wo, int cols, float[] sc, int so, short[] xq, float[] dx, short[] sums, float[] acc, int ao,
                                 int b0, int b1) {
         int w1 = wo + cols, w2 = w1 + cols, w3 = w2 + cols, w4 = w3 + cols, nb = cols / 32;
         for (int b = b0; b < b1; b++) {
@@ -203,21 +208,20 @@ final class Int8PanelMatmul {
                 s4 = ShortVector.broadcast(S, w[w4 + c]).mul(x0).add(s4);
             }
             s0.intoArray(sums, 0); s1.intoArray(sums, P1); s2.intoArray(sums, 2 * P1); s3.intoArray(sums, 3 * P1); s4.intoArray(sums, 4 * P1);
-            flush(sums, P1, nb, b, sc, off, offsets, so, dx, xs, acc, ao);
+            flush(sums, P1, nb, b, sc, so, dx, acc, ao);
         }
     }
 
     /**
-     * Block b of five rows: acc[r, j] += sums[r, j] · scale[r, b] · dx[b, j] (+ offset[r, b] · xs[b, j]) for the
+     * Block b of five rows: acc[r, j] += sums[r, j] · scale[r, b] · dx[b, j] for the
      * width tokens j of a panel. The integer sums come through memory, not as vector arguments, which C2 would box
      * when this call is not inlined into the large micro-kernel.
      */
-    private static void flush(short[] sums, int width, int nb, int b, float[] sc, float[] off, boolean offsets, int so,
-                              float[] dx, float[] xs, float[] acc, int ao) {
+    private static void flush(short[] sums, int width, int nb, int b, float[] sc, int so, float[] dx, float[] acc, int ao) {
         int d = b * width;
         for (int r = 0; r < ROWS; r++) {
             int rb = so + r * nb + b;
-            FloatVector scale = FloatVector.broadcast(Vec.F, sc[rb]), offset = FloatVector.broadcast(Vec.F, offsets ? off[rb] : 0f);
+            FloatVector scale = FloatVector.broadcast(Vec.F, sc[rb]);
             for (int i = 0; i < width; i += LS) {
                 // Each half loaded on its own: widening the upper half of a full vector costs C2 two shuffles.
                 int a = ao + r * width + i, at = r * width + i;
@@ -225,10 +229,6 @@ final class Int8PanelMatmul {
                         .fma(FloatVector.fromArray(Vec.F, dx, d + i).mul(scale), FloatVector.fromArray(Vec.F, acc, a));
                 FloatVector hi = ((FloatVector) ShortVector.fromArray(HALF, sums, at + L).convertShape(VectorOperators.S2F, Vec.F, 0))
                         .fma(FloatVector.fromArray(Vec.F, dx, d + i + L).mul(scale), FloatVector.fromArray(Vec.F, acc, a + L));
-                if (offsets) {
-                    lo = FloatVector.fromArray(Vec.F, xs, d + i).fma(offset, lo);
-                    hi = FloatVector.fromArray(Vec.F, xs, d + i + L).fma(offset, hi);
-                }
                 lo.intoArray(acc, a);
                 hi.intoArray(acc, a + L);
             }

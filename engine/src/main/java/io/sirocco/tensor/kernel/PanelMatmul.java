@@ -86,7 +86,7 @@ final class PanelMatmul {
     }
 
     /** acc (5, 4·L) at {@code ao} += w rows [wo, wo + 5·cols) · panel (cols, 4·L) at {@code xp}, columns [c0, c1). */
-    private static void rows5x4(float[] w, int wo, int cols, float[] xt, int xp, int c0, int c1, float[] acc, int ao) {
+    static void rows5x4(float[] w, int wo, int cols, float[] xt, int xp, int c0, int c1, float[] acc, int ao) {
         FloatVector a00 = FloatVector.fromArray(F, acc, ao + 0 * L), a01 = FloatVector.fromArray(F, acc, ao + 1 * L), a02 = FloatVector.fromArray(F, acc, ao + 2 * L), a03 = FloatVector.fromArray(F, acc, ao + 3 * L);
         FloatVector a10 = FloatVector.fromArray(F, acc, ao + 4 * L), a11 = FloatVector.fromArray(F, acc, ao + 5 * L), a12 = FloatVector.fromArray(F, acc, ao + 6 * L), a13 = FloatVector.fromArray(F, acc, ao + 7 * L);
         FloatVector a20 = FloatVector.fromArray(F, acc, ao + 8 * L), a21 = FloatVector.fromArray(F, acc, ao + 9 * L), a22 = FloatVector.fromArray(F, acc, ao + 10 * L), a23 = FloatVector.fromArray(F, acc, ao + 11 * L);
@@ -109,7 +109,7 @@ final class PanelMatmul {
     }
 
     /** acc (5, 2·L) at {@code ao} += w rows [wo, wo + 5·cols) · panel (cols, 2·L) at {@code xp}, columns [c0, c1). */
-    private static void rows5x2(float[] w, int wo, int cols, float[] xt, int xp, int c0, int c1, float[] acc, int ao) {
+    static void rows5x2(float[] w, int wo, int cols, float[] xt, int xp, int c0, int c1, float[] acc, int ao) {
         FloatVector a00 = FloatVector.fromArray(F, acc, ao + 0 * L), a01 = FloatVector.fromArray(F, acc, ao + 1 * L);
         FloatVector a10 = FloatVector.fromArray(F, acc, ao + 2 * L), a11 = FloatVector.fromArray(F, acc, ao + 3 * L);
         FloatVector a20 = FloatVector.fromArray(F, acc, ao + 4 * L), a21 = FloatVector.fromArray(F, acc, ao + 5 * L);
