@@ -40,6 +40,19 @@ final class Int8Decode {
     private static final VectorSpecies<Float> F = Vec.F;  // G / 2 lanes
     private static final int H = G / 2;
     /**
+     * The exact classes of S's vectors and of their int reinterpretation (Short512Vector and Int512Vector on AVX-512).
+     * quadPart and pairSums cast every vector to them before calling its methods, because C2 cannot see the class of
+     * a vector that a Vector API call returned before that call is inlined (the intrinsics inline late). Meanwhile it
+     * binds the vector's own methods (mul(short) reaches broadcast and lanewise through virtual calls) by the JDK's type
+     * profile, which every shape of ShortVector in the process shares. With 256-bit ones also in use (prefill, packing)
+     * that profile is bimorphic, and in some JVMs (two of eight plain bench runs, four of seven profiled ones) C2
+     * compiled both shapes and boxed the vectors: Q4_K_M decode at 8.6–10.8 t/s for the whole run instead of 15–17
+     * (one thread, Zen 4); none in 26 runs with the casts. Class.cast is an intrinsic, so
+     * the casts do not count against C2's inlining budget as a helper method would (NodeCountInliningCutoff).
+     */
+    private static final Class<? extends ShortVector> SHORTS = ShortVector.zero(S).getClass();
+    private static final Class<? extends IntVector> INTS = ShortVector.zero(S).reinterpretAsInts().getClass();
+    /**
      * How far ahead of its loads Q4_0 decode touches the copy, one byte per 64-byte column: a software prefetch that
      * the Vector API lacks. On a Xeon, KernelBench 131072×5120 from DRAM: 35.8 ms untouched, 32.3 at 1 KB, 30.9 at
      * 2 KB, 31.9 at 4 KB, 33.6 at 16 KB; the model's Q4_0 decode 7.8–8.1 → 8.2–8.5 t/s on one thread.
@@ -171,44 +184,44 @@ final class Int8Decode {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
         ShortVector v, s0, s1, s2, s3;
         short x;
-        v = ShortVector.fromMemorySegment(S, w, at, Vec.LE); x = xq[xb];
-        s0 = v.mul(x); s1 = v.lanewise(VectorOperators.LSHR, 4).mul(x);
-        s2 = v.lanewise(VectorOperators.LSHR, 8).mul(x); s3 = v.lanewise(VectorOperators.LSHR, 12).mul(x);
-        v = ShortVector.fromMemorySegment(S, w, at + 2L * G, Vec.LE); x = xq[xb + 1];
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
-        s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x)); s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, at + 4L * G, Vec.LE); x = xq[xb + 2];
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
-        s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x)); s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, at + 6L * G, Vec.LE); x = xq[xb + 3];
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
-        s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x)); s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, at + 8L * G, Vec.LE); x = xq[xb + 4];
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
-        s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x)); s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, at + 10L * G, Vec.LE); x = xq[xb + 5];
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
-        s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x)); s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, at + 12L * G, Vec.LE); x = xq[xb + 6];
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
-        s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x)); s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
-        v = ShortVector.fromMemorySegment(S, w, at + 14L * G, Vec.LE); x = xq[xb + 7];
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
-        s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x)); s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
-        s0 = s0.sub(s1.lanewise(VectorOperators.LSHL, 4)).sub(offset);
-        s1 = s1.sub(s2.lanewise(VectorOperators.LSHL, 4)).sub(offset);
-        s2 = s2.sub(s3.lanewise(VectorOperators.LSHL, 4)).sub(offset);
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at, Vec.LE)); x = xq[xb];
+        s0 = SHORTS.cast(v.mul(x)); s1 = SHORTS.cast(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x));
+        s2 = SHORTS.cast(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x)); s3 = SHORTS.cast(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 2L * G, Vec.LE)); x = xq[xb + 1];
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 4L * G, Vec.LE)); x = xq[xb + 2];
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 6L * G, Vec.LE)); x = xq[xb + 3];
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 8L * G, Vec.LE)); x = xq[xb + 4];
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 10L * G, Vec.LE)); x = xq[xb + 5];
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 12L * G, Vec.LE)); x = xq[xb + 6];
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 14L * G, Vec.LE)); x = xq[xb + 7];
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        s0 = SHORTS.cast(s0.sub(SHORTS.cast(s1.lanewise(VectorOperators.LSHL, 4)))).sub(offset);
+        s1 = SHORTS.cast(s1.sub(SHORTS.cast(s2.lanewise(VectorOperators.LSHL, 4)))).sub(offset);
+        s2 = SHORTS.cast(s2.sub(SHORTS.cast(s3.lanewise(VectorOperators.LSHL, 4)))).sub(offset);
         s3 = s3.sub(offset);
         if (add) {
-            s0 = s0.add(ShortVector.fromArray(S, rs, rsOff));
-            s1 = s1.add(ShortVector.fromArray(S, rs, rsOff + G));
-            s2 = s2.add(ShortVector.fromArray(S, rs, rsOff + 2 * G));
-            s3 = s3.add(ShortVector.fromArray(S, rs, rsOff + 3 * G));
+            s0 = SHORTS.cast(s0).add(ShortVector.fromArray(S, rs, rsOff));
+            s1 = SHORTS.cast(s1).add(ShortVector.fromArray(S, rs, rsOff + G));
+            s2 = SHORTS.cast(s2).add(ShortVector.fromArray(S, rs, rsOff + 2 * G));
+            s3 = SHORTS.cast(s3).add(ShortVector.fromArray(S, rs, rsOff + 3 * G));
         }
-        s0.intoArray(rs, rsOff);
-        s1.intoArray(rs, rsOff + G);
-        s2.intoArray(rs, rsOff + 2 * G);
-        s3.intoArray(rs, rsOff + 3 * G);
+        SHORTS.cast(s0).intoArray(rs, rsOff);
+        SHORTS.cast(s1).intoArray(rs, rsOff + G);
+        SHORTS.cast(s2).intoArray(rs, rsOff + 2 * G);
+        SHORTS.cast(s3).intoArray(rs, rsOff + 3 * G);
     }
 
     /**
@@ -434,25 +447,34 @@ final class Int8Decode {
         ShortVector v, s0, s1;
         short x;
         int sx;
-        v = ShortVector.fromMemorySegment(S, w, q, Vec.LE); x = xq[xb]; sx = x;
-        s0 = v.mul(x); s1 = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x);
-        v = ShortVector.fromMemorySegment(S, w, q + 2L * G, Vec.LE); x = xq[xb + 1]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 4L * G, Vec.LE); x = xq[xb + 2]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 6L * G, Vec.LE); x = xq[xb + 3]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 8L * G, Vec.LE); x = xq[xb + 4]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 10L * G, Vec.LE); x = xq[xb + 5]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 12L * G, Vec.LE); x = xq[xb + 6]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
-        v = ShortVector.fromMemorySegment(S, w, q + 14L * G, Vec.LE); x = xq[xb + 7]; sx += x;
-        s0 = s0.add(v.mul(x)); s1 = s1.add(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).reinterpretAsShorts().mul(x));
-        s1 = s1.sub(s0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).and(0xFF00).reinterpretAsShorts());
-        s0.sub(s1.lanewise(VectorOperators.LSHL, 8)).sub((short) (zero * sx)).intoArray(rs, rsOff);
-        s1.sub((short) (zero * sx)).intoArray(rs, rsOff + G);
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, q, Vec.LE)); x = xq[xb]; sx = x;
+        s0 = SHORTS.cast(v.mul(x));
+        s1 = SHORTS.cast(SHORTS.cast(INTS.cast(INTS.cast(v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 8)).reinterpretAsShorts()).mul(x));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, q + 2L * G, Vec.LE)); x = xq[xb + 1]; sx += x;
+        s0 = SHORTS.cast(s0.add(v.mul(x)));
+        s1 = SHORTS.cast(s1.add(SHORTS.cast(INTS.cast(INTS.cast(v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 8)).reinterpretAsShorts()).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, q + 4L * G, Vec.LE)); x = xq[xb + 2]; sx += x;
+        s0 = SHORTS.cast(s0.add(v.mul(x)));
+        s1 = SHORTS.cast(s1.add(SHORTS.cast(INTS.cast(INTS.cast(v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 8)).reinterpretAsShorts()).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, q + 6L * G, Vec.LE)); x = xq[xb + 3]; sx += x;
+        s0 = SHORTS.cast(s0.add(v.mul(x)));
+        s1 = SHORTS.cast(s1.add(SHORTS.cast(INTS.cast(INTS.cast(v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 8)).reinterpretAsShorts()).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, q + 8L * G, Vec.LE)); x = xq[xb + 4]; sx += x;
+        s0 = SHORTS.cast(s0.add(v.mul(x)));
+        s1 = SHORTS.cast(s1.add(SHORTS.cast(INTS.cast(INTS.cast(v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 8)).reinterpretAsShorts()).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, q + 10L * G, Vec.LE)); x = xq[xb + 5]; sx += x;
+        s0 = SHORTS.cast(s0.add(v.mul(x)));
+        s1 = SHORTS.cast(s1.add(SHORTS.cast(INTS.cast(INTS.cast(v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 8)).reinterpretAsShorts()).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, q + 12L * G, Vec.LE)); x = xq[xb + 6]; sx += x;
+        s0 = SHORTS.cast(s0.add(v.mul(x)));
+        s1 = SHORTS.cast(s1.add(SHORTS.cast(INTS.cast(INTS.cast(v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 8)).reinterpretAsShorts()).mul(x)));
+        v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, q + 14L * G, Vec.LE)); x = xq[xb + 7]; sx += x;
+        s0 = SHORTS.cast(s0.add(v.mul(x)));
+        s1 = SHORTS.cast(s1.add(SHORTS.cast(INTS.cast(INTS.cast(v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 8)).reinterpretAsShorts()).mul(x)));
+        IntVector carried = INTS.cast(INTS.cast(INTS.cast(s0.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 8)).and(0xFF00));
+        s1 = SHORTS.cast(s1.sub(carried.reinterpretAsShorts()));
+        SHORTS.cast(SHORTS.cast(s0.sub(SHORTS.cast(s1.lanewise(VectorOperators.LSHL, 8)))).sub((short) (zero * sx))).intoArray(rs, rsOff);
+        SHORTS.cast(s1.sub((short) (zero * sx))).intoArray(rs, rsOff + G);
     }
 
     /**
