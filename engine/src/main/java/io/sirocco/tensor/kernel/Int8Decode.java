@@ -41,13 +41,14 @@ final class Int8Decode {
     private static final int H = G / 2;
     /**
      * The exact classes of S's vectors and of their int reinterpretation (Short512Vector and Int512Vector on AVX-512).
-     * quadPart and pairSums cast every vector to them before calling its methods, because C2 cannot see the class of
+     * q4_0, quadPart and pairSums cast every vector to them before calling its methods, because C2 cannot see the class of
      * a vector that a Vector API call returned before that call is inlined (the intrinsics inline late). Meanwhile it
      * binds the vector's own methods (mul(short) reaches broadcast and lanewise through virtual calls) by the JDK's type
      * profile, which every shape of ShortVector in the process shares. With 256-bit ones also in use (prefill, packing)
      * that profile is bimorphic, and in some JVMs (two of eight plain bench runs, four of seven profiled ones) C2
      * compiled both shapes and boxed the vectors: Q4_K_M decode at 8.6–10.8 t/s for the whole run instead of 15–17
-     * (one thread, Zen 4); none in 26 runs with the casts. Class.cast is an intrinsic, so
+     * (one thread, Zen 4); none in 26 runs with the casts. q4_0 showed no such runs on Zen 4 and takes the same casts
+     * as a guard (the same speed in ten alternating runs). Class.cast is an intrinsic, so
      * the casts do not count against C2's inlining budget as a helper method would (NodeCountInliningCutoff).
      */
     private static final Class<? extends ShortVector> SHORTS = ShortVector.zero(S).getClass();
@@ -241,21 +242,21 @@ final class Int8Decode {
         long last = w.byteSize() - 1;
         int touch = 0;
         for (int b = 0; b < nb; b++, at += 72L * G) {
-            ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            ShortVector s0 = SHORTS.cast(ShortVector.zero(S)), s1 = s0, s2 = s0, s3 = s0;
             for (int k = 0, xb = 32 * b; k < 32; k++) {
-                ShortVector v = ShortVector.fromMemorySegment(S, w, at + 2L * G * k, Vec.LE);
+                ShortVector v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 2L * G * k, Vec.LE));
                 touch += w.get(ValueLayout.JAVA_BYTE, Math.min(at + 2L * G * k + AHEAD, last));
                 short x = xq[xb + k];
-                s0 = s0.add(v.mul(x));
-                s1 = s1.add(v.lanewise(VectorOperators.LSHR, 4).mul(x));
-                s2 = s2.add(v.lanewise(VectorOperators.LSHR, 8).mul(x));
-                s3 = s3.add(v.lanewise(VectorOperators.LSHR, 12).mul(x));
+                s0 = SHORTS.cast(s0.add(v.mul(x)));
+                s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
+                s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x)));
+                s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
             }
             short offset = (short) (8 * sums[b]);  // Σ (q − 8)·x8 = Σ q·x8 − 8·Σ x8
-            s0.sub(s1.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 0);
-            s1.sub(s2.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, G);
-            s2.sub(s3.lanewise(VectorOperators.LSHL, 4)).sub(offset).intoArray(rs, 2 * G);
-            s3.sub(offset).intoArray(rs, 3 * G);
+            SHORTS.cast(SHORTS.cast(s0.sub(SHORTS.cast(s1.lanewise(VectorOperators.LSHL, 4)))).sub(offset)).intoArray(rs, 0);
+            SHORTS.cast(SHORTS.cast(s1.sub(SHORTS.cast(s2.lanewise(VectorOperators.LSHL, 4)))).sub(offset)).intoArray(rs, G);
+            SHORTS.cast(SHORTS.cast(s2.sub(SHORTS.cast(s3.lanewise(VectorOperators.LSHL, 4)))).sub(offset)).intoArray(rs, 2 * G);
+            SHORTS.cast(s3.sub(offset)).intoArray(rs, 3 * G);
             float scale = 0x1p112f * dx[b];
             for (int c = 0; c < 4 * G; c += H) {  // rows c .. c + H: their sums (rs) times d, which follows the values
                 IntVector r = (IntVector) ShortVector.fromArray(SH, rs, c).convertShape(VectorOperators.S2I, Vec.I, 0);
