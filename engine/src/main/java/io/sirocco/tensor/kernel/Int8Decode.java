@@ -181,36 +181,41 @@ final class Int8Decode {
      * 8 of a sub-block's 32 columns, written out as {@link #pairSums}; the nibble sums less {@code offset}, into
      * rs or added to it mod 2^16: the parts add up to the block's sums mod 2^16, which are exact (see q4_0). As a
      * loop of 8 columns it ran 10 % slower on Zen 4 (KernelBench Q4_K 16384×5120 2.17 → 2.37–2.41 ms, 512 rows 0.077
-     * → 0.085–0.087 ms), as two parts of 16 written out 100× slower (C2 boxed its vectors).
+     * → 0.085–0.087 ms), as two parts of 16 written out 100× slower (C2 boxed its vectors). Its shifts take their
+     * counts as vectors made once per call: with a constant count C2 moved it into an xmm register every column, and
+     * q4_0's 32-bit lane shifts made this method too large for C2, which boxed it (Q4_K 530 ms). KernelBench
+     * 16384×5120 2.17 → 1.94 ms, 512 rows 0.077 → 0.069 ms on Zen 4.
      */
     private static void quadPart(MemorySegment w, long at, short[] xq, int xb, short offset, short[] rs, int rsOff, boolean add) {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
         ShortVector v, s0, s1, s2, s3;
+        ShortVector c4 = SHORTS.cast(ShortVector.broadcast(S, (short) 4)), c8 = SHORTS.cast(ShortVector.broadcast(S, (short) 8)),
+                c12 = SHORTS.cast(ShortVector.broadcast(S, (short) 12));
         short x;
         v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at, Vec.LE)); x = xq[xb];
-        s0 = SHORTS.cast(v.mul(x)); s1 = SHORTS.cast(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x));
-        s2 = SHORTS.cast(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x)); s3 = SHORTS.cast(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x));
+        s0 = SHORTS.cast(v.mul(x)); s1 = SHORTS.cast(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c4)).mul(x));
+        s2 = SHORTS.cast(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c8)).mul(x)); s3 = SHORTS.cast(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c12)).mul(x));
         v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 2L * G, Vec.LE)); x = xq[xb + 1];
-        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
-        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c12)).mul(x)));
         v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 4L * G, Vec.LE)); x = xq[xb + 2];
-        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
-        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c12)).mul(x)));
         v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 6L * G, Vec.LE)); x = xq[xb + 3];
-        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
-        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c12)).mul(x)));
         v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 8L * G, Vec.LE)); x = xq[xb + 4];
-        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
-        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c12)).mul(x)));
         v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 10L * G, Vec.LE)); x = xq[xb + 5];
-        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
-        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c12)).mul(x)));
         v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 12L * G, Vec.LE)); x = xq[xb + 6];
-        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
-        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c12)).mul(x)));
         v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 14L * G, Vec.LE)); x = xq[xb + 7];
-        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 4)).mul(x)));
-        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, 12)).mul(x)));
+        s0 = SHORTS.cast(s0.add(v.mul(x))); s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c4)).mul(x)));
+        s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c8)).mul(x))); s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c12)).mul(x)));
         s0 = SHORTS.cast(s0.sub(SHORTS.cast(s1.lanewise(VectorOperators.LSHL, 4)))).sub(offset);
         s1 = SHORTS.cast(s1.sub(SHORTS.cast(s2.lanewise(VectorOperators.LSHL, 4)))).sub(offset);
         s2 = SHORTS.cast(s2.sub(SHORTS.cast(s3.lanewise(VectorOperators.LSHL, 4)))).sub(offset);
@@ -236,7 +241,7 @@ final class Int8Decode {
      * column also touches the copy {@link #AHEAD} bytes on. The shifts are 32-bit lane shifts: C2 shifts 16-bit lanes
      * by a count it moves into an xmm register every column, 32-bit lanes by an immediate (KernelBench 512×5120 from
      * L2 0.063 → 0.057 ms on Zen 4); the bits they carry across lanes are taken out after the loop (comment there).
-     * quadPart keeps 16-bit shifts: with the int form and its casts C2 boxed its vectors.
+     * quadPart shifts 16-bit lanes by count vectors instead: with the int form and its casts C2 boxed its vectors.
      *
      * <p>The quad loop is written here, not in a helper: as a helper (288 bytecodes) C2 inlined it or not depending on
      * whether its own compilation had finished first ("already compiled into a big method"), and the model's Q4_0
