@@ -238,10 +238,10 @@ final class Int8Decode {
      * v·x, (v >>> 4)·x, (v >>> 8)·x and (v >>> 12)·x mod 2^16 (no masks: one load, three shifts, four multiplies and
      * adds per 4·G weights); subtracting 16 times the next sum leaves one nibble's, exact because the result fits 16
      * bits (|Σ (q − 8)·x8| ≤ 32·8·127) though the partial sums overflow. Then the block's row sums times d. Each
-     * column also touches the copy {@link #AHEAD} bytes on. The shifts are 32-bit lane shifts: C2 shifts 16-bit lanes
-     * by a count it moves into an xmm register every column, 32-bit lanes by an immediate (KernelBench 512×5120 from
-     * L2 0.063 → 0.057 ms on Zen 4); the bits they carry across lanes are taken out after the loop (comment there).
-     * quadPart shifts 16-bit lanes by count vectors instead: with the int form and its casts C2 boxed its vectors.
+     * column also touches the copy {@link #AHEAD} bytes on. The shifts take their counts as vectors made once per
+     * call: with a constant count C2 moves it into an xmm register every column (KernelBench 512×5120 from L2 0.063 →
+     * 0.056 ms on Zen 4; 32-bit lane shifts with an immediate count, and a correction for the bits they carry across
+     * lanes, ran the same).
      *
      * <p>The quad loop is written here, not in a helper: as a helper (288 bytecodes) C2 inlined it or not depending on
      * whether its own compilation had finished first ("already compiled into a big method"), and the model's Q4_0
@@ -251,29 +251,24 @@ final class Int8Decode {
         w = Segments.NATIVE.cast(w);  // a receiver type for the loads (Segments)
         long last = w.byteSize() - 1;
         int touch = 0;
+        ShortVector c4 = SHORTS.cast(ShortVector.broadcast(S, (short) 4)), c8 = SHORTS.cast(ShortVector.broadcast(S, (short) 8)),
+                c12 = SHORTS.cast(ShortVector.broadcast(S, (short) 12));
         for (int b = 0; b < nb; b++, at += 72L * G) {
             ShortVector s0 = SHORTS.cast(ShortVector.zero(S)), s1 = s0, s2 = s0, s3 = s0;
             for (int k = 0, xb = 32 * b; k < 32; k++) {
                 ShortVector v = SHORTS.cast(ShortVector.fromMemorySegment(S, w, at + 2L * G * k, Vec.LE));
-                IntVector vi = INTS.cast(v.reinterpretAsInts());  // shifted as ints: an immediate count (pairSums)
                 touch += w.get(ValueLayout.JAVA_BYTE, Math.min(at + 2L * G * k + AHEAD, last));
                 short x = xq[xb + k];
                 s0 = SHORTS.cast(s0.add(v.mul(x)));
-                s1 = SHORTS.cast(s1.add(SHORTS.cast(INTS.cast(vi.lanewise(VectorOperators.LSHR, 4)).reinterpretAsShorts()).mul(x)));
-                s2 = SHORTS.cast(s2.add(SHORTS.cast(INTS.cast(vi.lanewise(VectorOperators.LSHR, 8)).reinterpretAsShorts()).mul(x)));
-                s3 = SHORTS.cast(s3.add(SHORTS.cast(INTS.cast(vi.lanewise(VectorOperators.LSHR, 12)).reinterpretAsShorts()).mul(x)));
+                s1 = SHORTS.cast(s1.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c4)).mul(x)));
+                s2 = SHORTS.cast(s2.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c8)).mul(x)));
+                s3 = SHORTS.cast(s3.add(SHORTS.cast(v.lanewise(VectorOperators.LSHR, c12)).mul(x)));
             }
-            // Shifted as ints, each even lane also took the low bits of its odd neighbour h: h·2^12, h·2^8 and h·2^4
-            // into the three sums. The first two vanish mod 2^16 in the differences below (16·h·2^12, and h·2^12 −
-            // 16·h·2^8 = 0); the third leaves 16·Σ h·x in s3's even lanes, which is 16 times the neighbour's s0.
-            // s3 itself enters s2's difference before it is corrected.
-            ShortVector leak = SHORTS.cast(INTS.cast(INTS.cast(INTS.cast(s0.reinterpretAsInts())
-                    .lanewise(VectorOperators.LSHR, 12)).and(0xFFF0)).reinterpretAsShorts());
             short offset = (short) (8 * sums[b]);  // Σ (q − 8)·x8 = Σ q·x8 − 8·Σ x8
             SHORTS.cast(SHORTS.cast(s0.sub(SHORTS.cast(s1.lanewise(VectorOperators.LSHL, 4)))).sub(offset)).intoArray(rs, 0);
             SHORTS.cast(SHORTS.cast(s1.sub(SHORTS.cast(s2.lanewise(VectorOperators.LSHL, 4)))).sub(offset)).intoArray(rs, G);
             SHORTS.cast(SHORTS.cast(s2.sub(SHORTS.cast(s3.lanewise(VectorOperators.LSHL, 4)))).sub(offset)).intoArray(rs, 2 * G);
-            SHORTS.cast(SHORTS.cast(s3.sub(leak)).sub(offset)).intoArray(rs, 3 * G);
+            SHORTS.cast(s3.sub(offset)).intoArray(rs, 3 * G);
             float scale = 0x1p112f * dx[b];
             for (int c = 0; c < 4 * G; c += H) {  // rows c .. c + H: their sums (rs) times d, which follows the values
                 IntVector r = (IntVector) ShortVector.fromArray(SH, rs, c).convertShape(VectorOperators.S2I, Vec.I, 0);
