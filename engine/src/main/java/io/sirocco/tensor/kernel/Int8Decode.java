@@ -183,7 +183,7 @@ final class Int8Decode {
      * loop of 8 columns it ran 10 % slower on Zen 4 (KernelBench Q4_K 16384×5120 2.17 → 2.37–2.41 ms, 512 rows 0.077
      * → 0.085–0.087 ms), as two parts of 16 written out 100× slower (C2 boxed its vectors). Its shifts take their
      * counts as vectors made once per call: with a constant count C2 moved it into an xmm register every column, and
-     * q4_0's 32-bit lane shifts made this method too large for C2, which boxed it (Q4_K 530 ms). KernelBench
+     * 32-bit lane shifts with an immediate count (tried) made this method too large for C2, which boxed it (Q4_K 530 ms). KernelBench
      * 16384×5120 2.17 → 1.94 ms, 512 rows 0.077 → 0.069 ms on Zen 4.
      */
     private static void quadPart(MemorySegment w, long at, short[] xq, int xb, short offset, short[] rs, int rsOff, boolean add) {
